@@ -1,0 +1,1 @@
+"""Broadsheet: a batch ETL pipeline for news corpora."""

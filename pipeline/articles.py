@@ -1,0 +1,114 @@
+"""Turning one input document into an article row: read, extract, clean, identify.
+
+Plain functions over records; `pipeline.run` applies them to a source's stream.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from typing import Any
+
+from pipeline.records import Extracted, RawDocument, Reject
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+class InputError(ValueError):
+    """A document that cannot become an article; `reason` is a short code for `rejects`."""
+
+    def __init__(self, reason: str, stage: str = "extract"):
+        super().__init__(reason)
+        self.reason = reason
+        self.stage = stage
+
+
+def sniff(content: bytes) -> None:
+    """Reject inputs that are not text at all, before any parser sees them."""
+    if not content.strip():
+        raise InputError("empty_file", stage="read")
+    head = content[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("binary_content: NUL bytes in the first 4 KiB", stage="read")
+
+
+def decode_text_file(content: bytes) -> str:
+    """Scraped `.txt` inputs are UTF-8; anything else is reported rather than guessed into mojibake."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"undecodable: not UTF-8 (byte 0x{content[exc.start]:02x} at offset {exc.start})",
+                         stage="read") from None
+
+
+def extract_document(doc: RawDocument) -> Extracted:
+    """HTML through the extractor chain, text files through the headline/body split."""
+    from pipeline.extract import ExtractionError, extract_html, extract_text
+
+    sniff(doc.content)
+    try:
+        if doc.kind == "html":
+            return extract_html(doc.content, url=doc.url, hints=doc.hints)
+        return extract_text(decode_text_file(doc.content))
+    except ExtractionError as exc:
+        raise InputError(str(exc) or "extraction_failed") from None
+
+
+def normalise_for_hash(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()
+
+
+def article_id(url: str | None, text_hash: str) -> str:
+    """Stable across runs: from the canonical URL when there is one, else from the content."""
+    basis = f"url:{url}" if url else f"content:{text_hash}"
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date: date) -> dict[str, Any]:
+    """The `articles` row for a document, body cleaned of boilerplate."""
+    from pipeline.clean import clean_body, is_truncated
+
+    cleaned = clean_body(extracted.text, title=extracted.title)
+    url = extracted.url or doc.url
+    digest = content_hash(cleaned.text)
+    meta = extracted.meta or {}
+    return {
+        "article_id": article_id(url, digest),
+        "url": url,
+        "source": doc.source,
+        "location": doc.location,
+        "title": extracted.title,
+        "authors": list(extracted.authors or []),
+        "published_at": extracted.published_at,
+        "modified_at": meta.get("modified_at"),
+        "language": extracted.language,
+        "text": cleaned.text,
+        "word_count": word_count(cleaned.text),
+        "content_hash": digest,
+        "extractor": extracted.extractor or "unknown",
+        "site_name": meta.get("site_name"),
+        "description": meta.get("description"),
+        "section": meta.get("section"),
+        "tags": list(meta.get("tags") or []),
+        "is_truncated": bool(cleaned.text) and is_truncated(cleaned.text),
+        "removed": [{"rule": r.rule, "text": r.text, "start_char": r.start_char, "end_char": r.end_char}
+                    for r in cleaned.removed],
+        "nlp_skipped": None,
+        "run_id": run_id,
+        "ingest_date": ingest_date,
+    }
+
+
+def reject_row(reject: Reject, run_id: str, ingest_date: date, article_id: str | None = None) -> dict[str, Any]:
+    return {"run_id": run_id, "ingest_date": ingest_date, "source": reject.source,
+            "location": reject.location, "stage": reject.stage, "reason": reject.reason,
+            "article_id": article_id}

@@ -1,0 +1,155 @@
+"""`broadsheet`: the command line. Thin: every command calls the same functions as the DAG."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from pipeline.config import ConfigError, files_config, load_config, warehouse_path
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", help="warehouse folder (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    parser.add_argument("--date", type=_date, default=None, help="ingest date YYYY-MM-DD (default: today)")
+    parser.add_argument("--run-id", help="run id (default: generated)")
+
+
+def _print_summary(summary: dict, warehouse: Path) -> None:
+    print(f"run {summary['run_id']} for {summary['ingest_date']}: {summary['status']}")
+    print(f"  inputs {summary['inputs']}  articles {summary['articles']}  entities {summary['entities']}  "
+          f"quotes {summary['quotes']}  rejects {summary['rejects']}  duplicates {summary['duplicates']}")
+    print(f"  warehouse {warehouse.resolve()}  (query: broadsheet sql \"SELECT ...\")")
+
+
+def _stage_printer(stage: str, counts: dict) -> None:
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if not isinstance(v, (list, dict)))
+    print(f"[{datetime.now():%H:%M:%S}] {stage}: {shown}", file=sys.stderr, flush=True)
+
+
+def _run(config, args) -> int:
+    from pipeline.run import run_all
+    warehouse = warehouse_path(args.warehouse)
+    summary = run_all(config, warehouse, args.date or date.today(), args.run_id, on_stage=_stage_printer)
+    _print_summary(summary, warehouse)
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    return _run(files_config(args.paths), args)
+
+
+def cmd_run(args) -> int:
+    return _run(load_config(args.config), args)
+
+
+def _json_default(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_sql(args) -> int:
+    from pipeline.store.catalog import connect
+    warehouse = warehouse_path(args.warehouse)
+    with connect(warehouse) as con:
+        cursor = con.execute(args.query)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall()
+    if args.format == "json":
+        json.dump([dict(zip(columns, row)) for row in rows], sys.stdout, default=_json_default,
+                  ensure_ascii=False)
+        print()
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        _print_table(columns, rows)
+    return 0
+
+
+def _print_table(columns: list[str], rows: list[tuple]) -> None:
+    def cell(value) -> str:
+        text = "" if value is None else str(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="broadsheet", description="Batch ETL for news corpora.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="run the whole path on local files and folders")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    _add_common(ingest)
+    ingest.set_defaults(func=cmd_ingest)
+
+    run = commands.add_parser("run", help="the nightly job over the configured sources")
+    run.add_argument("--config", help="sources file (default: $BROADSHEET_CONFIG or config/sources.yaml)")
+    _add_common(run)
+    run.set_defaults(func=cmd_run)
+
+    sql = commands.add_parser("sql", help="query the warehouse's tables with DuckDB SQL")
+    sql.add_argument("query")
+    sql.add_argument("--warehouse", help="warehouse folder (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.set_defaults(func=cmd_sql)
+
+    extract = commands.add_parser("extract", help="HTML files -> JSON lines of extracted articles",
+                                  add_help=False)
+    extract.set_defaults(func=None, delegate="pipeline.extract.command")
+    enrich = commands.add_parser("enrich", help="JSON lines {id, text} on stdin -> entities and quotes",
+                                 add_help=False)
+    enrich.set_defaults(func=None, delegate="pipeline.enrich.command")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # extract and enrich parse their own options; hand them the rest of the line untouched
+    if argv and argv[0] in ("extract", "enrich"):
+        import importlib
+        module = importlib.import_module(f"pipeline.{argv[0]}.command")
+        return module.main(argv[1:])
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("great_expectations", "trafilatura", "newspaper", "urllib3", "httpx", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"broadsheet: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from pipeline.run import RunFailed
+        reason = str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"
+        print(f"broadsheet: {args.command} failed: {reason.splitlines()[0] if reason else ''}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

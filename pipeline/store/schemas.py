@@ -1,0 +1,101 @@
+"""Table schemas, defined once in `schemas/<table>.json` and turned into Arrow schemas here.
+
+The writer, the validation suites, the docs and the tests all read the same files.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyarrow as pa
+
+TABLES = ("articles", "entities", "quotes", "rejects", "runs")
+
+_SCALARS = {
+    "string": pa.string(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+
+
+def schemas_dir() -> Path:
+    override = os.environ.get("BROADSHEET_SCHEMAS")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "schemas"
+
+
+@lru_cache(maxsize=None)
+def table_spec(table: str) -> dict[str, Any]:
+    path = schemas_dir() / f"{table}.json"
+    if not path.is_file():
+        raise KeyError(f"no schema for table {table!r} (looked for {path})")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def parse_type(spec: str) -> pa.DataType:
+    """Turn a schema type string such as `list<struct<rule:string,start_char:int32>>` into Arrow."""
+    spec = spec.strip()
+    if spec in _SCALARS:
+        return _SCALARS[spec]
+    inner = re.fullmatch(r"list<(.*)>", spec)
+    if inner:
+        return pa.list_(parse_type(inner.group(1)))
+    inner = re.fullmatch(r"struct<(.*)>", spec)
+    if inner:
+        fields = []
+        for part in _split_top_level(inner.group(1)):
+            name, _, type_spec = part.partition(":")
+            fields.append(pa.field(name.strip(), parse_type(type_spec)))
+        return pa.struct(fields)
+    raise ValueError(f"unknown column type {spec!r}")
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        depth += char == "<"
+        depth -= char == ">"
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+@lru_cache(maxsize=None)
+def arrow_schema(table: str) -> pa.Schema:
+    spec = table_spec(table)
+    return pa.schema(
+        [pa.field(c["name"], parse_type(c["type"]), nullable=c["nullable"]) for c in spec["columns"]]
+    )
+
+
+def column_names(table: str) -> list[str]:
+    return [c["name"] for c in table_spec(table)["columns"]]
+
+
+def to_arrow(table: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
+    """Rows (dicts) to an Arrow table with exactly the table's columns, in schema order.
+
+    A missing nullable column becomes null; a missing required column is an error, so a
+    stage that forgets a field fails loudly instead of publishing nulls.
+    """
+    schema = arrow_schema(table)
+    rows = list(rows)
+    columns = {}
+    for field in schema:
+        values = [row.get(field.name) for row in rows]
+        if not field.nullable and any(v is None for v in values):
+            missing = sum(v is None for v in values)
+            raise ValueError(f"{table}.{field.name} is required but {missing} row(s) lack it")
+        columns[field.name] = pa.array(values, type=field.type)
+    return pa.Table.from_pydict(columns, schema=schema)

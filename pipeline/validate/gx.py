@@ -1,0 +1,114 @@
+"""Run the Great Expectations suites on a batch and split the verdicts into row and batch failures.
+
+Great Expectations costs seconds to import, so it is imported here, inside the call, never at
+module import (the Airflow scheduler parses DAG files constantly).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.validate.suites import load_suite
+
+log = logging.getLogger("broadsheet.validate")
+
+DATASOURCE = "broadsheet"
+BATCH_DEFINITION = "whole_batch"
+
+
+@dataclass
+class TableVerdict:
+    table: str
+    success: bool
+    row_failures: dict[int, list[str]] = field(default_factory=dict)   # row position -> reasons
+    batch_failures: list[str] = field(default_factory=list)
+
+    @property
+    def batch_ok(self) -> bool:
+        return not self.batch_failures
+
+
+def _describe(config) -> str:
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "result_format")}
+    columns = kwargs.pop("column", None) or "/".join(
+        str(kwargs.pop(k)) for k in ("column_A", "column_B") if k in kwargs)
+    detail = ", ".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if k not in ("value_set", "regex"))
+    why = (config.meta or {}).get("why")
+    text = f"{config.type}({columns}{', ' + detail if detail else ''})"
+    return f"{text}: {why}" if why else text
+
+
+def _context(warehouse: Path):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=str(Path(warehouse).resolve()))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context
+
+
+def build_suite(gx, spec: dict):
+    """The suite object for a JSON spec; an expectation GX does not know is an error, not a skip."""
+    suite = gx.ExpectationSuite(name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta"))
+    if len(suite.expectations) != len(spec["expectations"]):
+        known = {e.expectation_type for e in suite.expectations}
+        unknown = [e["type"] for e in spec["expectations"] if e["type"] not in known]
+        raise ValueError(f"suite {spec['name']!r}: Great Expectations rejected {unknown}")
+    return suite
+
+
+def validate_frames(frames: dict[str, pd.DataFrame], warehouse: Path, run_id: str) -> dict[str, TableVerdict]:
+    """Validate each table's batch with its suite; Data Docs are rebuilt under the warehouse."""
+    gx, context = _context(warehouse)
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
+    verdicts = {}
+    for table, frame in frames.items():
+        frame = frame.reset_index(drop=True)
+        suite_spec = load_suite(table)
+        try:
+            asset = datasource.get_asset(table)
+        except LookupError:
+            asset = datasource.add_dataframe_asset(table)
+        try:
+            batch_definition = asset.get_batch_definition(BATCH_DEFINITION)
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+        suite = context.suites.add_or_update(build_suite(gx, suite_spec))
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=table, data=batch_definition, suite=suite))
+        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+            name=table, validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "COMPLETE"}))
+        result = checkpoint.run(batch_parameters={"dataframe": frame},
+                                run_id=RunIdentifier(run_name=f"{run_id}-{table}"))
+        verdict = TableVerdict(table=table, success=result.success)
+        for validation in result.run_results.values():
+            for outcome in validation.results:
+                if outcome.success:
+                    continue
+                config = outcome.expectation_config
+                reason = _describe(config)
+                if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+                    verdict.batch_failures.append(f"{reason} raised {outcome.exception_info.get('exception_message')}")
+                elif config.meta.get("level") == "row":
+                    for index in outcome.result.get("unexpected_index_list") or []:
+                        position = index if isinstance(index, int) else index.get("index")
+                        verdict.row_failures.setdefault(int(position), []).append(reason)
+                else:
+                    verdict.batch_failures.append(reason)
+        verdicts[table] = verdict
+        log.info("validate %s: %d rows, %d failing rows, batch %s", table, len(frame),
+                 len(verdict.row_failures), "ok" if verdict.batch_ok else "FAILED")
+    return verdicts
+
+
+def data_docs_index(warehouse: Path) -> Path:
+    return Path(warehouse) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"

@@ -1,0 +1,77 @@
+"""The `broadsheet` command as users and outside checks call it: real processes, real files."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BROADSHEET = Path(sys.executable).parent / "broadsheet"
+
+
+def broadsheet(*args, env=None, cwd=ROOT):
+    return subprocess.run([str(BROADSHEET), *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, **(env or {})}, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    wh = tmp_path_factory.mktemp("cli") / "warehouse"
+    result = broadsheet("run", "--warehouse", wh, "--date", "2026-11-25", "--quiet")
+    return wh, result
+
+
+def test_run_on_the_bundled_samples_succeeds_and_prints_a_summary(sample_run):
+    wh, result = sample_run
+    assert result.returncode == 0, result.stderr
+    assert "run " in result.stdout and ": success" in result.stdout
+    stored = json.loads(broadsheet("sql", "SELECT count(*) AS n FROM articles", "--warehouse", wh,
+                                   "--format", "json").stdout)
+    samples = [p for p in (ROOT / "samples").rglob("*") if p.suffix in (".txt", ".html", ".htm")]
+    assert stored == [{"n": len(samples)}]
+
+
+def test_sql_formats(sample_run):
+    wh, _ = sample_run
+    as_csv = broadsheet("sql", "SELECT kind, count(*) AS n FROM quotes GROUP BY kind ORDER BY kind",
+                        "--warehouse", wh, "--format", "csv")
+    assert as_csv.returncode == 0
+    lines = as_csv.stdout.strip().splitlines()
+    assert lines[0] == "kind,n" and [l.split(",")[0] for l in lines[1:]] == ["direct", "partial"]
+    as_table = broadsheet("sql", "SELECT status FROM runs", "--warehouse", wh)
+    assert "success" in as_table.stdout and "(1 row)" in as_table.stdout
+
+
+def test_warehouse_from_the_environment(sample_run):
+    wh, _ = sample_run
+    result = broadsheet("sql", "SELECT count(*) AS n FROM runs", "--format", "json",
+                        env={"BROADSHEET_WAREHOUSE": str(wh)})
+    assert json.loads(result.stdout) == [{"n": 1}]
+
+
+def test_errors_are_one_line_and_non_zero(tmp_path):
+    missing = broadsheet("ingest", tmp_path / "nope", "--warehouse", tmp_path / "wh")
+    assert missing.returncode != 0
+    assert missing.stderr.strip().splitlines()[-1].startswith("broadsheet: no such file")
+    bad_sql = broadsheet("sql", "SELECT * FROM no_such_table", "--warehouse", tmp_path / "wh")
+    assert bad_sql.returncode == 1
+    assert len(bad_sql.stderr.strip().splitlines()) == 1 and "sql failed" in bad_sql.stderr
+    bad_config = broadsheet("run", "--config", tmp_path / "none.yaml", "--warehouse", tmp_path / "wh")
+    assert bad_config.returncode == 2 and "config file not found" in bad_config.stderr
+    bad_date = broadsheet("run", "--date", "yesterday")
+    assert bad_date.returncode == 2 and "not a date" in bad_date.stderr
+
+
+def test_ingest_command_on_a_folder(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "one.txt").write_text(
+        "Town hall clock restored\n\nThe town hall clock in Bramley struck noon on Friday for the first "
+        "time in nine years after volunteers rebuilt its mechanism by hand.\n", encoding="utf-8")
+    result = broadsheet("ingest", inputs, "--warehouse", tmp_path / "wh", "--date", "2026-11-20", "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(broadsheet("sql", "SELECT title, ingest_date FROM articles", "--warehouse",
+                                 tmp_path / "wh", "--format", "json").stdout)
+    assert rows == [{"title": "Town hall clock restored", "ingest_date": "2026-11-20"}]
