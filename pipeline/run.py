@@ -21,6 +21,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.articles import InputError, article_row, extract_document, reject_row
@@ -29,7 +30,7 @@ from pipeline.records import RawDocument, Reject
 from pipeline.store.catalog import refresh_catalog
 from pipeline.store.parquet import (StagedTableWriter, count_rows, publish_run, read_staged, recover,
                                     staging_dir, write_parquet_atomic)
-from pipeline.store.schemas import to_arrow
+from pipeline.store.schemas import arrow_schema, to_arrow
 
 log = logging.getLogger("broadsheet.run")
 
@@ -207,6 +208,7 @@ def enrich(ctx: RunContext, batch_size: int = 64) -> dict[str, int]:
                    "title": row["title"]}
 
     counts = Counter()
+    started = last_report = time.monotonic()
     with StagedTableWriter(ctx.staging / "enriched" / "articles.parquet", "articles") as articles, \
             StagedTableWriter(ctx.staging / "enriched" / "entities.parquet", "entities") as entities, \
             StagedTableWriter(ctx.staging / "enriched" / "quotes.parquet", "quotes") as quotes:
@@ -224,65 +226,89 @@ def enrich(ctx: RunContext, batch_size: int = 64) -> dict[str, int]:
             counts["entities"] += len(result["entities"])
             counts["quotes"] += len(result["quotes"])
             counts["nlp_skipped"] += bool(result.get("skipped"))
+            if time.monotonic() - last_report > PROGRESS_EVERY_SECONDS:
+                last_report = time.monotonic()
+                log.info("enrich: %d articles, %d entities, %d quotes, %.1f articles/s", counts["articles"],
+                         counts["entities"], counts["quotes"], counts["articles"] / (last_report - started))
     _write_counts(ctx, "enrich", dict(counts))
     return dict(counts)
 
 
-def _concat_staged(paths: list[Path], table: str):
-    import pyarrow as pa
-    from pipeline.store.schemas import arrow_schema
-    tables = [pq.read_table(p) for p in paths if p.exists()]
-    return pa.concat_tables(tables) if tables else arrow_schema(table).empty_table()
+VALIDATION_CHUNK_ROWS = 5000
 
 
-def validate(ctx: RunContext) -> dict[str, Any]:
-    """Run every suite; failing rows go to rejects, a batch-level failure stops the run here."""
-    from pipeline.validate.gx import data_docs_index, validate_frames
+def _batches(paths: list[Path], table: str, rows: int):
+    """Record batches of staged files, at least one (possibly empty) so every suite runs."""
+    produced = False
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+            produced = True
+            yield batch
+    if not produced:
+        yield pa.RecordBatch.from_pylist([], schema=arrow_schema(table))
 
-    enriched = ctx.staging / "enriched"
-    tables = {
-        "articles": pq.read_table(enriched / "articles.parquet"),
-        "entities": pq.read_table(enriched / "entities.parquet"),
-        "quotes": pq.read_table(enriched / "quotes.parquet"),
-        "rejects": _concat_staged(sorted((ctx.staging / "rejects").glob("*.parquet")), "rejects"),
-    }
-    frames = {name: table.to_pandas() for name, table in tables.items()}
-    verdicts = validate_frames(frames, Path(ctx.warehouse), ctx.run_id)
-    failures = [f"{name}: {reason}" for name, v in verdicts.items() for reason in v.batch_failures]
+
+def validate(ctx: RunContext, chunk_rows: int = VALIDATION_CHUNK_ROWS) -> dict[str, Any]:
+    """Run every suite, chunk by chunk; failing rows go to rejects, a batch-level failure stops the run."""
+    from pipeline.validate.gx import Validator, data_docs_index
+
+    validator = Validator(Path(ctx.warehouse))
+    enriched, out = ctx.staging / "enriched", ctx.staging / "final"
+    failures: list[str] = []
+    new_rejects: list[dict[str, Any]] = []
+    location_of: dict[str, tuple[str, str]] = {}
+    bad_articles: set[str] = set()
+
+    def check(table: str, batch, number: int):
+        verdict = validator.validate(table, batch.to_pandas(), f"{ctx.run_id}-{table}-{number}")
+        failures.extend(f"{table}: {reason}" for reason in verdict.batch_failures)
+        return verdict.row_failures
+
+    with StagedTableWriter(out / "articles.parquet", "articles") as kept:
+        for number, batch in enumerate(_batches([enriched / "articles.parquet"], "articles", chunk_rows)):
+            failing = check("articles", batch, number)
+            for position, row in enumerate(batch.to_pylist()):
+                location_of[row["article_id"]] = (row["source"], row["location"])
+                if position in failing:
+                    bad_articles.add(row["article_id"])
+                    new_rejects.append(reject_row(
+                        Reject(row["source"], row["location"], "validate", f"articles: {'; '.join(failing[position])}"),
+                        ctx.run_id, ctx.date, row["article_id"]))
+                else:
+                    kept.write(row)
+
+    for table in ("entities", "quotes"):
+        with StagedTableWriter(out / f"{table}.parquet", table) as kept:
+            for number, batch in enumerate(_batches([enriched / f"{table}.parquet"], table, chunk_rows)):
+                failing = check(table, batch, number)
+                for position, row in enumerate(batch.to_pylist()):
+                    if row["article_id"] in bad_articles:
+                        continue
+                    if position in failing:
+                        source, location = location_of[row["article_id"]]
+                        shown = row.get("mention") or row.get("quote")
+                        new_rejects.append(reject_row(
+                            Reject(source, location, "validate", f"{table}: {shown!r}: {'; '.join(failing[position])}"),
+                            ctx.run_id, ctx.date, row["article_id"]))
+                    else:
+                        kept.write(row)
+
+    # validate.parquet is this stage's own output: a retried task rewrites it instead of adding to it
+    staged_rejects = [p for p in sorted((ctx.staging / "rejects").glob("*.parquet")) if p.name != "validate.parquet"]
+    staged_rejects.append(write_parquet_atomic(ctx.staging / "rejects" / "validate.parquet",
+                                               to_arrow("rejects", new_rejects)))
+    with StagedTableWriter(out / "rejects.parquet", "rejects") as kept:
+        for number, batch in enumerate(_batches(staged_rejects, "rejects", chunk_rows)):
+            check("rejects", batch, number)
+            kept.write_many(batch.to_pylist())
+
+    validator.finish()
     docs = data_docs_index(Path(ctx.warehouse))
     if failures:
         message = f"batch validation failed ({len(failures)}): {'; '.join(failures)} (Data Docs: {docs})"
         (ctx.staging / "failure.txt").write_text(message, encoding="utf-8")
         raise RunFailed(message)
-
-    articles = tables["articles"].to_pylist()
-    bad_articles = {}
-    for position, reasons in verdicts["articles"].row_failures.items():
-        bad_articles[articles[position]["article_id"]] = (articles[position], "; ".join(reasons))
-    new_rejects = [reject_row(Reject(row["source"], row["location"], "validate", f"articles: {why}"),
-                              ctx.run_id, ctx.date, aid) for aid, (row, why) in bad_articles.items()]
-    location_of = {row["article_id"]: (row["source"], row["location"]) for row in articles}
-    final = {"articles": [row for row in articles if row["article_id"] not in bad_articles]}
-    for name in ("entities", "quotes"):
-        rows = tables[name].to_pylist()
-        failing = verdicts[name].row_failures
-        for position, reasons in failing.items():
-            row = rows[position]
-            if row["article_id"] in bad_articles:
-                continue
-            source, location = location_of[row["article_id"]]
-            shown = row.get("mention") or row.get("quote")
-            new_rejects.append(reject_row(Reject(source, location, "validate",
-                                                 f"{name}: {shown!r}: {'; '.join(reasons)}"),
-                                          ctx.run_id, ctx.date, row["article_id"]))
-        final[name] = [row for position, row in enumerate(rows)
-                       if position not in failing and row["article_id"] not in bad_articles]
-    final["rejects"] = tables["rejects"].to_pylist() + new_rejects
-    out = ctx.staging / "final"
-    for name, rows in final.items():
-        write_parquet_atomic(out / f"{name}.parquet", to_arrow(name, rows))
-    counts = {"rejected_rows": len(new_rejects), "data_docs": str(docs),
-              "tables_ok": sorted(name for name, v in verdicts.items() if v.success)}
+    counts = {"rejected_rows": len(new_rejects), "data_docs": str(docs)}
     _write_counts(ctx, "validate", counts)
     return counts
 

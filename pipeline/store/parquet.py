@@ -24,7 +24,8 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.store.schemas import arrow_schema, to_arrow
+from pipeline.store.failpoints import failpoint
+from pipeline.store.schemas import TABLES, arrow_schema, to_arrow
 
 log = logging.getLogger("broadsheet.store")
 
@@ -133,6 +134,7 @@ def publish_table(warehouse: Path, table: str, ingest_date: date, staged: Path, 
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.copyfile(staged, tmp)
         _fsync_file(tmp)
+        failpoint(f"publish:{table}:staged")
         os.replace(tmp, target)
         return target
     incoming = target_dir.with_name(f".incoming-{run_id}-{target_dir.name}")
@@ -142,11 +144,14 @@ def publish_table(warehouse: Path, table: str, ingest_date: date, staged: Path, 
     incoming.mkdir(parents=True)
     shutil.copyfile(staged, incoming / target.name)
     _fsync_file(incoming / target.name)
+    failpoint(f"publish:{table}:staged")
     if target_dir.exists():
         if replaced.exists():
             shutil.rmtree(replaced)
         os.replace(target_dir, replaced)
+    failpoint(f"publish:{table}:moved_aside")
     os.replace(incoming, target_dir)
+    failpoint(f"publish:{table}:swapped")
     if replaced.exists():
         shutil.rmtree(replaced)
     return target
@@ -165,6 +170,7 @@ def publish_run(warehouse: Path, run_id: str, ingest_date: date, staged: dict[st
     tmp = journal.with_name(f".{journal.name}.tmp")
     tmp.write_text(json.dumps(entry), encoding="utf-8")
     os.replace(tmp, journal)
+    failpoint("publish:journalled")
     _finish_publish(warehouse, entry)
 
 
@@ -194,7 +200,7 @@ def recover(warehouse: Path) -> list[str]:
             else:
                 journal.unlink()
                 actions.append(f"dropped the journal of run {entry['run_id']}: staged files are gone")
-    for table_dir in (p for p in warehouse.iterdir() if p.is_dir() and not p.name.startswith("_")) if warehouse.is_dir() else ():
+    for table_dir in (warehouse / table for table in TABLES if (warehouse / table).is_dir()):
         for leftover in sorted(table_dir.glob(".replaced-*")):
             partition = table_dir / leftover.name[leftover.name.index("ingest_date="):]
             if partition.exists():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ log = logging.getLogger("broadsheet.validate")
 
 DATASOURCE = "broadsheet"
 BATCH_DEFINITION = "whole_batch"
+KEEP_VALIDATION_RESULTS = 60     # per suite; Data Docs show this many recent validations
 
 
 @dataclass
@@ -62,16 +64,18 @@ def build_suite(gx, spec: dict):
     return suite
 
 
-def validate_frames(frames: dict[str, pd.DataFrame], warehouse: Path, run_id: str) -> dict[str, TableVerdict]:
-    """Validate each table's batch with its suite; Data Docs are rebuilt under the warehouse."""
-    gx, context = _context(warehouse)
-    from great_expectations.core.run_identifier import RunIdentifier
+class Validator:
+    """One Great Expectations context for a run; validates batches (or chunks of them) table by table."""
 
-    datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
-    verdicts = {}
-    for table, frame in frames.items():
-        frame = frame.reset_index(drop=True)
-        suite_spec = load_suite(table)
+    def __init__(self, warehouse: Path):
+        self.gx, self.context = _context(warehouse)
+        self._checkpoints: dict[str, object] = {}
+
+    def _checkpoint(self, table: str):
+        if table in self._checkpoints:
+            return self._checkpoints[table]
+        gx, context = self.gx, self.context
+        datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
         try:
             asset = datasource.get_asset(table)
         except LookupError:
@@ -80,15 +84,23 @@ def validate_frames(frames: dict[str, pd.DataFrame], warehouse: Path, run_id: st
             batch_definition = asset.get_batch_definition(BATCH_DEFINITION)
         except KeyError:
             batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
-        suite = context.suites.add_or_update(build_suite(gx, suite_spec))
+        suite = context.suites.add_or_update(build_suite(gx, load_suite(table)))
         definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=table, data=batch_definition, suite=suite))
         checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
             name=table, validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            actions=[],   # Data Docs are built once per run in finish(), not once per chunk
             result_format={"result_format": "COMPLETE"}))
-        result = checkpoint.run(batch_parameters={"dataframe": frame},
-                                run_id=RunIdentifier(run_name=f"{run_id}-{table}"))
+        self._checkpoints[table] = checkpoint
+        return checkpoint
+
+    def validate(self, table: str, frame: pd.DataFrame, run_name: str) -> TableVerdict:
+        """Row failures are keyed by position in `frame`."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        frame = frame.reset_index(drop=True)
+        result = self._checkpoint(table).run(batch_parameters={"dataframe": frame},
+                                             run_id=RunIdentifier(run_name=run_name))
         verdict = TableVerdict(table=table, success=result.success)
         for validation in result.run_results.values():
             for outcome in validation.results:
@@ -104,9 +116,29 @@ def validate_frames(frames: dict[str, pd.DataFrame], warehouse: Path, run_id: st
                         verdict.row_failures.setdefault(int(position), []).append(reason)
                 else:
                     verdict.batch_failures.append(reason)
-        verdicts[table] = verdict
         log.info("validate %s: %d rows, %d failing rows, batch %s", table, len(frame),
                  len(verdict.row_failures), "ok" if verdict.batch_ok else "FAILED")
+        return verdict
+
+
+    def finish(self, keep_results: int = KEEP_VALIDATION_RESULTS) -> None:
+        """Forget all but the newest validation results, then render Data Docs once.
+
+        Rendering cost grows with the number of stored results, so they are bounded.
+        """
+        store = Path(self.context.root_directory) / "uncommitted" / "validations"
+        for suite_dir in (p for p in store.iterdir() if p.is_dir()) if store.is_dir() else ():
+            runs = sorted((p for p in suite_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+            for stale in runs[:-keep_results] if len(runs) > keep_results else []:
+                shutil.rmtree(stale, ignore_errors=True)
+        self.context.build_data_docs()
+
+
+def validate_frames(frames: dict[str, pd.DataFrame], warehouse: Path, run_id: str) -> dict[str, TableVerdict]:
+    """Validate whole frames, one per table; Data Docs are rebuilt under the warehouse."""
+    validator = Validator(warehouse)
+    verdicts = {table: validator.validate(table, frame, f"{run_id}-{table}") for table, frame in frames.items()}
+    validator.finish()
     return verdicts
 
 
