@@ -83,6 +83,21 @@ def cmd_sql(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    from pipeline.store.dictionary import render_markdown
+    from pipeline.store.schemas import TABLES, table_spec
+    tables = tuple(args.tables) or TABLES
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise ConfigError(f"unknown table(s): {', '.join(unknown)}; tables are {', '.join(TABLES)}")
+    if args.format == "json":
+        json.dump([table_spec(t) for t in tables], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        sys.stdout.write(render_markdown(tables))
+    return 0
+
+
 def _print_table(columns: list[str], rows: list[tuple]) -> None:
     def cell(value) -> str:
         text = "" if value is None else str(value)
@@ -116,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--warehouse", help="warehouse folder (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
     sql.set_defaults(func=cmd_sql)
+
+    schema = commands.add_parser("schema", help="the data dictionary: every table's columns, types and meaning")
+    schema.add_argument("tables", nargs="*", metavar="TABLE")
+    schema.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    schema.set_defaults(func=cmd_schema)
 
     extract = commands.add_parser("extract", help="HTML files -> JSON lines of extracted articles",
                                   add_help=False)

@@ -149,3 +149,12 @@ def test_catalog_views_exist_before_any_data_and_read_partitions(tmp_path):
     with duckdb.connect(str(path), read_only=True) as con:
         rows = con.execute("SELECT ingest_date, mention FROM entities ORDER BY 1").fetchall()
     assert rows == [(DAY, "A"), (date(2026, 11, 21), "B")]
+
+
+def test_data_dictionary_in_docs_matches_the_schemas():
+    from pipeline.store.dictionary import render_markdown
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "data_dictionary.md").read_text(encoding="utf-8")
+    assert committed == render_markdown(), "docs/data_dictionary.md is stale: run `broadsheet schema > docs/data_dictionary.md`"
+    for table in TABLES:
+        for name in arrow_schema(table).names:
+            assert f"| `{name}` |" in committed
