@@ -99,7 +99,7 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         "description": meta.get("description"),
         "section": meta.get("section"),
         "tags": list(meta.get("tags") or []),
-        "is_truncated": bool(cleaned.text) and is_truncated(cleaned.text),
+        "is_truncated": bool(cleaned.text) and is_truncated(extracted.text),
         "removed": [{"rule": r.rule, "text": r.text, "start_char": r.start_char, "end_char": r.end_char}
                     for r in cleaned.removed],
         "nlp_skipped": None,

@@ -1,0 +1,58 @@
+"""clean_body: drop scraper boilerplate lines from an extracted article body."""
+from __future__ import annotations
+
+from pipeline.clean.headline import headline_keys, title_matches
+from pipeline.clean.lines import Line, split_lines
+from pipeline.clean.rules import RULES, Rule
+from pipeline.records import Cleaned, Removal
+
+# A kept line this long ends the head of the article (where bylines and headline copies
+# live); shorter kept lines, such as a kicker, do not.
+HEAD_ENDS_AT_WORDS = 8
+
+
+def matching_rule(line: str, in_head: bool, headline: set[str]) -> Rule | None:
+    """The first rule of the table that removes `line`, or None to keep it."""
+    word_count = len(line.split())
+    for rule in RULES:
+        if rule.zone == "head" and not in_head:
+            continue
+        if word_count > rule.max_words:
+            continue
+        if rule.pattern is None:
+            if title_matches(line, headline):
+                return rule
+        elif rule.pattern.fullmatch(line):
+            return rule
+    return None
+
+
+def classify_lines(text: str, title: str | None = None) -> list[tuple[Line, Rule | None]]:
+    """Each non-blank line of `text` with the rule that removes it (None: keep)."""
+    lines = split_lines(text)
+    headline = headline_keys(lines, title)
+    in_head = True
+    verdicts = []
+    for line in lines:
+        rule = matching_rule(line.text, in_head, headline)
+        if rule is None and line.word_count >= HEAD_ENDS_AT_WORDS:
+            in_head = False
+        verdicts.append((line, rule))
+    return verdicts
+
+
+def clean_body(text: str, title: str | None = None) -> Cleaned:
+    """Cleaned body: kept lines as paragraphs joined by a blank line, plus what was removed.
+
+    Each non-blank input line is one paragraph (scrapers and extractors put one paragraph
+    per line); whitespace inside lines is normalised, nothing else in a kept line changes.
+    """
+    kept: list[str] = []
+    removed: list[Removal] = []
+    for line, rule in classify_lines(text, title):
+        if rule is None:
+            kept.append(line.text)
+        else:
+            removed.append(Removal(rule.name, text[line.start_char:line.end_char],
+                                   line.start_char, line.end_char))
+    return Cleaned(text="\n\n".join(kept), removed=removed)
