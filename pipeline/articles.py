@@ -81,8 +81,9 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
     url = extracted.url or doc.url
     digest = content_hash(cleaned.text)
     meta = extracted.meta or {}
+    identifier = article_id(url, digest)
     return {
-        "article_id": article_id(url, digest),
+        "article_id": identifier,
         "url": url,
         "source": doc.source,
         "location": doc.location,
@@ -94,6 +95,7 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         "text": cleaned.text,
         "word_count": word_count(cleaned.text),
         "content_hash": digest,
+        "cluster_id": identifier,   # its own story until the dedup stage finds copies
         "extractor": extracted.extractor or "unknown",
         "site_name": meta.get("site_name"),
         "description": meta.get("description"),

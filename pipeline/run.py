@@ -30,7 +30,7 @@ from pipeline.records import RawDocument, Reject
 from pipeline.store.catalog import refresh_catalog
 from pipeline.store.parquet import (StagedTableWriter, count_rows, publish_run, read_staged, recover,
                                     staging_dir, write_parquet_atomic)
-from pipeline.store.schemas import arrow_schema, to_arrow
+from pipeline.store.schemas import TABLES, arrow_schema, to_arrow
 
 log = logging.getLogger("broadsheet.run")
 
@@ -160,8 +160,25 @@ def _earlier_copies(warehouse: Path, ingest_date: date, hashes: list[str]) -> di
     return {h: (aid, str(day)) for h, aid, day in rows}
 
 
+def _earlier_signatures(warehouse: Path, ingest_date: date, keys: set[int]) -> list[tuple[str, str, bytes]]:
+    """Stored signatures (earlier dates) sharing at least one LSH band key with this batch."""
+    from pipeline.store.parquet import published_files
+    if not keys or not published_files(warehouse, "article_signatures"):
+        return []
+    from pipeline.store.catalog import connect
+    with connect(warehouse) as con:
+        con.execute("CREATE TEMP TABLE wanted (band BIGINT)")
+        con.executemany("INSERT INTO wanted VALUES (?)", [[k] for k in keys])
+        return con.execute(
+            "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
+            "WHERE s.ingest_date < ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.band)) "
+            "ORDER BY s.ingest_date, s.article_id", [ingest_date]).fetchall()
+
+
 def deduplicate(ctx: RunContext) -> dict[str, int]:
-    """Keep one row per content and per article id; copies become `duplicate` rejects, counted."""
+    """Exact copies become `duplicate` rejects (counted); near-duplicates are kept and given a cluster_id."""
+    from pipeline.enrich.clusters import ClusterIndex, band_keys, signature
+
     extracted = sorted((ctx.staging / "extracted").glob("*.parquet"))
     hashes = sorted({row["content_hash"] for path in extracted
                      for row in pq.read_table(path, columns=["content_hash", "text"]).to_pylist()
@@ -169,8 +186,10 @@ def deduplicate(ctx: RunContext) -> dict[str, int]:
     earlier = _earlier_copies(Path(ctx.warehouse), ctx.date, hashes)
     seen_hash: dict[str, str] = {}
     seen_id: set[str] = set()
+    signatures: dict[str, object] = {}
     counts = Counter()
-    with StagedTableWriter(ctx.staging / "deduped.parquet", "articles") as kept, \
+    exact = ctx.staging / "unique.parquet"
+    with StagedTableWriter(exact, "articles") as kept, \
             StagedTableWriter(ctx.staging / "rejects" / "dedup.parquet", "rejects") as rejects:
         for path in extracted:
             for row in read_staged(path):
@@ -189,8 +208,25 @@ def deduplicate(ctx: RunContext) -> dict[str, int]:
                     continue
                 seen_hash.setdefault(digest, row["location"])
                 seen_id.add(row["article_id"])
+                if row["text"]:
+                    signatures[row["article_id"]] = signature(row["text"])
                 kept.write(row)
                 counts["kept"] += 1
+
+    keys = {key for sig in signatures.values() for key in band_keys(sig)}
+    index = ClusterIndex(_earlier_signatures(Path(ctx.warehouse), ctx.date, keys))
+    with StagedTableWriter(ctx.staging / "deduped.parquet", "articles") as kept, \
+            StagedTableWriter(ctx.staging / "signatures.parquet", "article_signatures") as stored:
+        for row in read_staged(exact):
+            sig = signatures.get(row["article_id"])
+            if sig is not None:
+                row["cluster_id"] = index.assign(row["article_id"], sig)
+                counts["near_duplicates"] += row["cluster_id"] != row["article_id"]
+                stored.write({"article_id": row["article_id"], "cluster_id": row["cluster_id"],
+                              "minhash": sig.astype("<u4").tobytes(), "bands": band_keys(sig),
+                              "run_id": ctx.run_id, "ingest_date": ctx.date})
+            kept.write(row)
+    exact.unlink()
     _write_counts(ctx, "dedup", dict(counts))
     return dict(counts)
 
@@ -277,6 +313,10 @@ def validate(ctx: RunContext, chunk_rows: int = VALIDATION_CHUNK_ROWS) -> dict[s
                 else:
                     kept.write(row)
 
+    with StagedTableWriter(out / "article_signatures.parquet", "article_signatures") as kept:
+        kept.write_many(row for row in read_staged(ctx.staging / "signatures.parquet")
+                        if row["article_id"] not in bad_articles)
+
     for table in ("entities", "quotes"):
         with StagedTableWriter(out / f"{table}.parquet", table) as kept:
             for number, batch in enumerate(_batches([enriched / f"{table}.parquet"], table, chunk_rows)):
@@ -340,7 +380,7 @@ def publish(ctx: RunContext) -> dict[str, Any]:
     run = _run_row(ctx, "success", None, True)
     write_parquet_atomic(final / "runs.parquet", to_arrow("runs", [run]))
     publish_run(Path(ctx.warehouse), ctx.run_id, ctx.date,
-                {name: final / f"{name}.parquet" for name in ("articles", "entities", "quotes", "rejects", "runs")})
+                {name: final / f"{name}.parquet" for name in TABLES})
     refresh_catalog(Path(ctx.warehouse))
     summary = {k: run[k] for k in ("run_id", "ingest_date", "status", "inputs", "articles", "entities",
                                    "quotes", "rejects", "duplicates")}

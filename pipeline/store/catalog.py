@@ -13,6 +13,7 @@ CATALOG_NAME = "broadsheet.duckdb"
 _DUCKDB_TYPES = {
     "string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "float64": "DOUBLE",
     "bool": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMPTZ", "list<string>": "VARCHAR[]",
+    "binary": "BLOB", "list<int64>": "BIGINT[]",
 }
 
 

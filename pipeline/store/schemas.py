@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-TABLES = ("articles", "entities", "quotes", "rejects", "runs")
+TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures")
 
 _SCALARS = {
     "string": pa.string(),
@@ -21,6 +21,7 @@ _SCALARS = {
     "int64": pa.int64(),
     "float64": pa.float64(),
     "bool": pa.bool_(),
+    "binary": pa.binary(),
     "date": pa.date32(),
     "timestamp": pa.timestamp("us", tz="UTC"),
 }
