@@ -24,6 +24,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", help="warehouse folder (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
     parser.add_argument("--date", type=_date, default=None, help="ingest date YYYY-MM-DD (default: today)")
     parser.add_argument("--run-id", help="run id (default: generated)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="only warnings and errors on stderr")
 
 
 def _print_summary(summary: dict, warehouse: Path) -> None:

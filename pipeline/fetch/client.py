@@ -1,0 +1,217 @@
+"""The HTTP client: polite, bounded and suspicious. One Fetcher per run, shared by worker threads."""
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import BinaryIO
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from pipeline.fetch.content import is_html_media_type, looks_like_html
+from pipeline.fetch.politeness import HostGate
+from pipeline.fetch.robots import RobotsCache
+from pipeline.fetch.safety import BoundedDecoder, FetchRefused, accepted_encodings, resolve_public_address
+from pipeline.fetch.settings import FetchSettings
+from pipeline.fetch.transport import guarded_transport
+
+log = logging.getLogger("broadsheet.fetch")
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
+# Retried within the run after a short wait ...
+RETRY_NOW_REASONS = {"timeout", "connection_error", "dns_error"} | {f"http_{s}" for s in RETRYABLE_STATUSES}
+# ... and, if still failing, on later nights; an unreachable robots.txt will not change within minutes.
+RETRY_LATER_REASONS = RETRY_NOW_REASONS | {"robots_unavailable"}
+ROBOTS_MAX_BYTES = 512 * 1024
+
+
+@dataclass
+class FetchResult:
+    url: str                        # as requested
+    final_url: str                  # after redirects
+    status: int | None
+    reason: str | None = None       # None when the fetch succeeded (2xx, or 304 to a conditional GET)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def transient(self) -> bool:
+        """Worth another try on a later night."""
+        return self.reason in RETRY_LATER_REASONS
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds, from either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class Fetcher:
+    def __init__(self, settings: FetchSettings):
+        self.settings = settings
+        limits = httpx.Limits(max_connections=settings.global_concurrency * 2,
+                              max_keepalive_connections=settings.global_concurrency * 2)
+        self.client = httpx.Client(
+            transport=guarded_transport(settings.allow_private, limits),
+            timeout=httpx.Timeout(connect=settings.connect_timeout, read=settings.read_timeout,
+                                  write=settings.read_timeout, pool=settings.total_timeout),
+            follow_redirects=False,
+            trust_env=False,  # an environment proxy would be vetted instead of the real destination
+            headers={"User-Agent": settings.user_agent},
+        )
+        self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        self.robots = RobotsCache(self._load_robots, settings.user_agent, self._apply_crawl_delay)
+        self._in_flight = threading.BoundedSemaphore(settings.global_concurrency)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def fetch(self, url: str, *, html_only: bool = True, conditional: dict[str, str] | None = None,
+              max_bytes: int | None = None, sink: BinaryIO | None = None) -> FetchResult:
+        """GET `url` with robots, SSRF, size and redirect checks, retrying transient failures.
+
+        `conditional` carries stored validators ({"etag", "last_modified"}) for a conditional GET.
+        With `sink`, the body is streamed into that file instead of memory (large WARC downloads).
+        """
+        headers = {}
+        if conditional and conditional.get("etag"):
+            headers["If-None-Match"] = conditional["etag"]
+        if conditional and conditional.get("last_modified"):
+            headers["If-Modified-Since"] = conditional["last_modified"]
+        limit = max_bytes or self.settings.max_bytes
+        for attempt in range(self.settings.retries + 1):
+            if sink is not None:
+                sink.seek(0)
+                sink.truncate()
+            result = self._follow_redirects(url, headers, limit, html_only, self.settings.respect_robots, sink)
+            if result.reason not in RETRY_NOW_REASONS or attempt == self.settings.retries:
+                return result
+            time.sleep(self._retry_wait(result, attempt))
+        return result
+
+    def _retry_wait(self, result: FetchResult, attempt: int) -> float:
+        asked = retry_after_seconds(result.headers.get("retry-after"))
+        if asked is None:
+            base = self.settings.backoff_base * (2 ** attempt)
+            asked = base + random.uniform(0, base)  # jitter spreads out retries from many workers
+        return min(asked, self.settings.max_retry_wait)
+
+    def _follow_redirects(self, url: str, headers: dict[str, str], limit: int, html_only: bool,
+                          check_robots: bool, sink: BinaryIO | None = None) -> FetchResult:
+        # Redirects are followed here rather than by httpx so that every hop passes the SSRF and robots checks.
+        visited: set[str] = set()
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            if current in visited:
+                return FetchResult(url, current, None, "redirect_loop")
+            visited.add(current)
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https"):
+                return FetchResult(url, current, None, "unsupported_scheme")
+            # The destination is vetted before anything, robots.txt included, is requested from it;
+            # the transport checks again at connect time.
+            try:
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+                resolve_public_address(parts.hostname or "", port, self.settings.allow_private)
+            except FetchRefused as refused:
+                return FetchResult(url, current, None, refused.reason)
+            except ValueError:
+                return FetchResult(url, current, None, "bad_url")
+            refusal = self.robots.refusal(current) if check_robots else None
+            if refusal:
+                return FetchResult(url, current, None, refusal)
+            result = self._request_once(url, current, headers, limit, html_only, sink)
+            location = result.headers.get("location")
+            if result.status in REDIRECT_STATUSES and location:
+                current = urlunsplit(urlsplit(urljoin(current, location.strip()))._replace(fragment=""))
+                continue
+            return result
+        return FetchResult(url, current, None, "too_many_redirects")
+
+    def _request_once(self, requested: str, url: str, headers: dict[str, str], limit: int,
+                      html_only: bool, sink: BinaryIO | None) -> FetchResult:
+        request_headers = {"Accept-Encoding": accepted_encodings(), **headers}
+        with self.gate.slot(urlsplit(url).netloc.lower()), self._in_flight:
+            try:
+                return self._stream(requested, url, request_headers, limit, html_only, sink)
+            except FetchRefused as refused:
+                return FetchResult(requested, url, None, refused.reason)
+            except httpx.TimeoutException:
+                return FetchResult(requested, url, None, "timeout")
+            except httpx.InvalidURL:
+                return FetchResult(requested, url, None, "bad_url")
+            except httpx.HTTPError as exc:
+                log.debug("connection error on %s: %s", url, exc)
+                return FetchResult(requested, url, None, "connection_error")
+
+    def _stream(self, requested, url, headers, limit, html_only, sink) -> FetchResult:
+        started = time.monotonic()
+        with self.client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            response_headers = {k.lower(): v for k, v in response.headers.items()}
+            if status == 304 or status in REDIRECT_STATUSES:
+                return FetchResult(requested, url, status, None if status == 304 else f"http_{status}",
+                                   response_headers)
+            if not 200 <= status < 300:
+                return FetchResult(requested, url, status, f"http_{status}", response_headers)
+            media_type = response_headers.get("content-type", "")
+            if html_only and media_type and not is_html_media_type(media_type):
+                return FetchResult(requested, url, status, "not_html", response_headers)
+            declared = response_headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                return FetchResult(requested, url, status, "too_large", response_headers)
+            decoder = BoundedDecoder(response_headers.get("content-encoding", ""), limit)
+            chunks, received = [], 0
+            for chunk in response.iter_raw():
+                received += len(chunk)
+                if received > limit:
+                    return FetchResult(requested, url, status, "too_large", response_headers)
+                if time.monotonic() - started > self.settings.total_timeout:
+                    return FetchResult(requested, url, status, "timeout", response_headers)
+                decoded = decoder.feed(chunk)
+                if sink is not None:
+                    sink.write(decoded)
+                else:
+                    chunks.append(decoded)
+        body = b"".join(chunks)
+        if html_only and not media_type and not looks_like_html(body[:1024]):
+            return FetchResult(requested, url, status, "not_html", response_headers)
+        return FetchResult(requested, url, status, None, response_headers, body)
+
+    def _load_robots(self, robots_url: str) -> tuple[int | None, bytes]:
+        result = self._follow_redirects(robots_url, {}, ROBOTS_MAX_BYTES, html_only=False, check_robots=False)
+        # No status at all (timeout, refused, redirect loop) reads as "unreachable": disallow for this run.
+        return result.status, result.body if result.ok else b""
+
+    def _apply_crawl_delay(self, host: str, delay: float) -> None:
+        self.gate.set_delay(host, min(delay, self.settings.max_crawl_delay))

@@ -1,0 +1,94 @@
+"""The raw store: fetched HTML kept as WARC files so articles can be re-extracted without refetching.
+
+WAREHOUSE/raw/ingest_date=YYYY-MM-DD/<run_id>-<source>.warc.gz, written aside and renamed when complete.
+Each response record carries the state key of its URL in a `Broadsheet-Url-Key` header so a rerun
+of the same date can find the pages it already has.
+"""
+from __future__ import annotations
+
+import gzip
+import http
+import io
+import os
+import re
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+KEY_HEADER = "Broadsheet-Url-Key"
+# Stored bodies are decoded; these headers would describe the bytes on the wire, not what we keep.
+WIRE_ONLY_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
+
+
+def partition_dir(warehouse: Path, ingest_date: date) -> Path:
+    return Path(warehouse) / "raw" / f"ingest_date={ingest_date.isoformat()}"
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
+
+
+class RawWriter:
+    """Appends fetched pages to one WARC file per run and source; `close()` publishes it."""
+
+    def __init__(self, warehouse: Path, ingest_date: date, run_id: str, source: str):
+        self.directory = partition_dir(warehouse, ingest_date)
+        self.final_path = self.directory / f"{safe_name(run_id)}-{safe_name(source)}.warc.gz"
+        self.partial_path = self.directory / f".{self.final_path.name}.part"
+        self._file = None
+        self.records = 0
+
+    def write(self, key: str, url: str, status: int, headers: dict[str, str], body: bytes) -> None:
+        if self._file is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.partial_path, "wb")
+        kept = [(k, v) for k, v in headers.items() if k.lower() not in WIRE_ONLY_HEADERS]
+        kept.append(("Content-Length", str(len(body))))
+        try:
+            phrase = http.HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "OK"
+        http_headers = StatusAndHeaders(f"{status} {phrase}", kept, protocol="HTTP/1.1")
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=http_headers,
+            warc_headers_dict={KEY_HEADER: key,
+                               "WARC-Date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+        writer.write_record(record)
+        # One gzip member per record, as WARC readers expect; warcio's own level 9 is slow for little gain.
+        self._file.write(gzip.compress(buffer.getvalue(), compresslevel=6))
+        self.records += 1
+
+    def close(self) -> None:
+        if self._file is None:
+            return
+        self._file.close()
+        self._file = None
+        target = self.final_path
+        counter = 1
+        while target.exists():  # a rerun with the same run id must not overwrite what it replays from
+            target = self.final_path.with_name(f"{self.final_path.name[:-8]}.{counter}.warc.gz")
+            counter += 1
+        os.replace(self.partial_path, target)
+
+
+def read_stored_pages(warehouse: Path, ingest_date: date, keys: set[str]) -> Iterator[tuple[str, str, bytes]]:
+    """(key, url, body) for every stored response of that date whose key is wanted, first copy only."""
+    remaining = set(keys)
+    directory = partition_dir(warehouse, ingest_date)
+    if not remaining or not directory.is_dir():
+        return
+    for path in sorted(directory.glob("*.warc.gz")):
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                key = record.rec_headers.get_header(KEY_HEADER)
+                if record.rec_type == "response" and key in remaining:
+                    remaining.discard(key)
+                    yield key, record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()
+        if not remaining:
+            return
