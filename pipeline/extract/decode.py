@@ -1,0 +1,86 @@
+"""Bytes -> text for HTML pages whose declared encoding may be wrong.
+
+Order of trust: a byte-order mark, then strict UTF-8 (bytes that decode cleanly as UTF-8 are
+almost never another encoding, whatever the page declares), then the declared charset, then
+statistical detection, then cp1252 with replacement so a page is never lost to one bad byte.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+from pipeline.extract.errors import ExtractionError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
+# Text-like pages carry almost no control bytes; images, archives and executables are full of them.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_MAX_CONTROL_SHARE = 0.01
+# As in browsers (WHATWG encoding standard): pages labelled Latin-1 or ASCII are windows-1252,
+# whose curly quotes and dashes sit where Latin-1 has invisible control codes.
+_READ_AS = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+
+
+def declared_charset(head: bytes) -> str | None:
+    match = _DECLARED_CHARSET.search(head)
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "ignore").lower()
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return _READ_AS.get(canonical, canonical)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    return len(_CONTROL_BYTES.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
+
+
+def decode_html(data: bytes) -> str:
+    """Decode page bytes to text; raises ExtractionError("undecodable") for binary content."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if _looks_binary(data):
+        raise ExtractionError("undecodable")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset(data[:4096])
+    # A declared UTF-8 that failed above is a lie; trust other declarations if they decode.
+    if declared and declared != "utf-8":
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    detected = _detect(data[:65536])
+    if detected:
+        try:
+            return data.decode(detected)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("cp1252", errors="replace")
+
+
+def _detect(sample: bytes) -> str | None:
+    """charset_normalizer's choice, except that among equally good single-byte guesses
+    windows-1252 wins: it is what browsers fall back to for undeclared Western pages."""
+    matches = list(charset_normalizer.from_bytes(sample))
+    if not matches:
+        return None
+    best = matches[0]
+    tied = [m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence]
+    if any("cp1252" in m.could_be_from_charset for m in tied):
+        return "cp1252"
+    return best.encoding

@@ -1,0 +1,56 @@
+"""HTML page -> Extracted: decode, parse once, metadata, body, language."""
+from __future__ import annotations
+
+import re
+
+from trafilatura.utils import load_html
+
+from pipeline.extract.body import extract_body
+from pipeline.extract.decode import decode_html
+from pipeline.extract.errors import ExtractionError
+from pipeline.extract.language import detect_language
+from pipeline.extract.metadata import extract_metadata
+from pipeline.records import Extracted
+
+_TAG = re.compile(r"<\s*(?:html|head|body|p|div|article|title|meta|!doctype)\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002]")
+# Fewer words than this and not one finished sentence: menu or form residue, not an article.
+MIN_WORDS_WITHOUT_SENTENCE = 25
+
+
+def extract_html(html: bytes | str, url: str | None = None, hints: dict | None = None) -> Extracted:
+    """The article of one page; raises ExtractionError(reason) when it has none."""
+    hints = hints or {}
+    text = decode_html(html) if isinstance(html, (bytes, bytearray)) else html
+    if not _TAG.search(text[:65536]):
+        raise ExtractionError("not_html")
+    # trafilatura's loader repairs broken markup and copes with encoding declarations in str input.
+    tree = load_html(text)
+    if tree is None:
+        raise ExtractionError("not_html")
+    meta = extract_metadata(tree, url, hints)
+    body = extract_body(tree, text, meta.url, meta.headings)
+    if not body.paragraphs:
+        raise ExtractionError("no_article_body")
+    if len(body.text.split()) < MIN_WORDS_WITHOUT_SENTENCE and not _SENTENCE_END.search(body.text):
+        raise ExtractionError("no_article_body")
+    language = detect_language(body.text) or hints.get("language") or None
+    return Extracted(
+        title=meta.title,
+        text=body.text,
+        authors=meta.authors,
+        published_at=meta.published_at,
+        language=language,
+        url=meta.url,
+        extractor=body.extractor,
+        meta={
+            "canonical_url": meta.canonical_url,
+            "modified_at": meta.modified_at,
+            "section": meta.section,
+            "tags": meta.tags,
+            "top_image": meta.top_image,
+            "site_name": meta.site_name,
+            "description": meta.description,
+            "extractor_failures": body.notes,
+        },
+    )
