@@ -94,3 +94,42 @@ def test_cli_run_with_a_feed_config(site, tmp_path):
                                      capture_output=True, text=True).stdout)
     assert [r["source"] for r in rows] in (["demo", "maps"], ["demo"])
     assert sum(r["n"] for r in rows) >= 4
+
+
+def test_a_warc_archive_through_the_whole_path(tmp_path):
+    import io
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from pipeline.config import parse_config
+
+    pages = {
+        "https://courier.test/news/ferry.html": (
+            "<html><head><title>Winter ferry timetable announced</title></head><body><article>"
+            "<h1>Winter ferry timetable announced</h1>"
+            "<p>The island ferry will sail four times a day from December, the operator Tidewater Lines said "
+            "on Monday, one sailing fewer than in summer.</p>"
+            "<p>\"Demand drops by half after October, but the first boat stays at six,\" said Agnes Mulder, "
+            "who manages the service.</p></article></body></html>"),
+        "https://courier.test/data.json": "{}",
+    }
+    archive = tmp_path / "night.warc.gz"
+    with open(archive, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, body in pages.items():
+            kind = "application/json" if url.endswith(".json") else "text/html; charset=utf-8"
+            headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body.encode()), http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2026-11-24T08:00:00Z"}))
+    config = parse_config({"sources": [{"name": "archive", "kind": "warc", "location": str(archive)}]},
+                          tmp_path, "test")
+    summary = run_all(config, tmp_path / "wh", TODAY, run_id="warc")
+    assert (summary["articles"], summary["rejects"]) == (1, 1)
+    with connect(tmp_path / "wh") as con:
+        [(url, title)] = con.execute("SELECT url, title FROM articles").fetchall()
+        [(location, reason)] = con.execute("SELECT location, reason FROM rejects").fetchall()
+        speakers = {s for (s,) in con.execute("SELECT speaker FROM quotes").fetchall()}
+    assert (url, title) == ("https://courier.test/news/ferry.html", "Winter ferry timetable announced")
+    assert location == "https://courier.test/data.json" and reason == "not_html"
+    assert speakers == {"Agnes Mulder"}
