@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 
 from pipeline.articles import InputError, article_row, extract_document, reject_row
 from pipeline.config import Config
-from pipeline.records import RawDocument, Reject
+from pipeline.records import Reject
+from pipeline.sources import collect
 from pipeline.store.catalog import refresh_catalog
 from pipeline.store.parquet import (StagedTableWriter, count_rows, publish_run, read_staged, recover,
                                     staging_dir, write_parquet_atomic)
@@ -98,15 +99,6 @@ def begin_run(warehouse: str | Path, ingest_date: date, run_id: str | None = Non
     return ctx
 
 
-def iter_source(source: dict[str, Any], config: Config, ctx: RunContext) -> Iterator[RawDocument | Reject]:
-    if source["kind"] == "files":
-        from pipeline.sources.files import iter_files
-        locations = source["location"] if isinstance(source["location"], list) else [source["location"]]
-        return iter_files(locations, source["name"])
-    from pipeline.sources import collect
-    return collect(source, config.fetch, Path(ctx.warehouse), ctx.date, ctx.run_id)
-
-
 def extract_source(ctx: RunContext, config: Config, source_name: str) -> dict[str, int]:
     """Collect one source and turn each document into a cleaned article row (or a reject)."""
     source = config.source(source_name)
@@ -115,7 +107,7 @@ def extract_source(ctx: RunContext, config: Config, source_name: str) -> dict[st
     slug = safe_run_id(source_name)
     with StagedTableWriter(ctx.staging / "extracted" / f"{slug}.parquet", "articles") as articles, \
             StagedTableWriter(ctx.staging / "rejects" / f"extract-{slug}.parquet", "rejects") as rejects:
-        for item in iter_source(source, config, ctx):
+        for item in collect(source, config.fetch, Path(ctx.warehouse), ctx.date, ctx.run_id):
             if isinstance(item, Reject):
                 rejects.write(reject_row(item, ctx.run_id, ctx.date))
                 counts[f"rejected_{item.stage}"] += 1
@@ -250,7 +242,8 @@ def enrich(ctx: RunContext, batch_size: int = 64) -> dict[str, int]:
             StagedTableWriter(ctx.staging / "enriched" / "quotes.parquet", "quotes") as quotes:
         for result in enrich_texts(items(), batch_size=batch_size):
             row = pending.popleft()
-            assert result["id"] == row["article_id"], "enrich_texts must keep input order"
+            if result["id"] != row["article_id"]:
+                raise RuntimeError(f"enrich_texts broke input order: {result['id']} != {row['article_id']}")
             row["nlp_skipped"] = result.get("skipped")
             articles.write(row)
             tail = {"article_id": row["article_id"], "run_id": ctx.run_id, "ingest_date": ctx.date}
