@@ -158,3 +158,17 @@ def test_data_dictionary_in_docs_matches_the_schemas():
     for table in TABLES:
         for name in arrow_schema(table).names:
             assert f"| `{name}` |" in committed
+
+
+def test_recover_removes_only_abandoned_staging_areas(tmp_path):
+    wh = tmp_path / "wh"
+    old, live = parquet.staging_dir(wh, "old-run"), parquet.staging_dir(wh, "live-run")
+    for folder in (old, live):
+        folder.mkdir(parents=True)
+        (folder / "run.json").write_text("{}")
+    two_days_ago = datetime.now().timestamp() - parquet.STALE_STAGING_SECONDS - 60
+    os.utime(old / "run.json", (two_days_ago, two_days_ago))
+    os.utime(old, (two_days_ago, two_days_ago))
+    actions = parquet.recover(wh)
+    assert not old.exists() and live.exists()
+    assert any("old-run" in a for a in actions)

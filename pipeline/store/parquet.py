@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -30,6 +31,7 @@ from pipeline.store.schemas import TABLES, arrow_schema, to_arrow
 log = logging.getLogger("broadsheet.store")
 
 COMPRESSION = "zstd"
+STALE_STAGING_SECONDS = 48 * 3600
 APPEND_ONLY_TABLES = {"runs"}
 
 
@@ -213,9 +215,20 @@ def recover(warehouse: Path) -> list[str]:
             actions.append(f"removed unpublished {leftover}")
         for leftover in table_dir.glob("*/.*.tmp"):
             leftover.unlink()
+    staging_root = warehouse / "_staging"
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    for stale in sorted(staging_root.iterdir()) if staging_root.is_dir() else ():
+        # a run killed before publishing leaves only staging; a live run touches its files often
+        if stale.is_dir() and _newest_mtime(stale) < cutoff:
+            shutil.rmtree(stale, ignore_errors=True)
+            actions.append(f"removed the staging area of abandoned run {stale.name}")
     for action in actions:
         log.warning("recover: %s", action)
     return actions
+
+
+def _newest_mtime(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.rglob("*")), default=folder.stat().st_mtime)
 
 
 def _already_published(warehouse: Path, table: str, entry: dict[str, Any], _path: str) -> bool:
