@@ -1,0 +1,120 @@
+"""Entities: label filtering, junk removal, canonical names within an article, keys across articles."""
+import pytest
+
+from pipeline.enrich import enrich_texts
+from pipeline.enrich.entities import KEPT_LABELS, entity_key, extract_entities, is_junk_mention
+from pipeline.enrich.nlp import load_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def entities_of(nlp, text, title=None):
+    return extract_entities(nlp(text), title)
+
+
+def test_model_runs_only_what_enrich_needs(nlp):
+    assert "ner" in nlp.pipe_names
+    assert "parser" not in nlp.pipe_names and "tagger" not in nlp.pipe_names
+    assert load_nlp() is nlp  # loaded once per process
+
+
+def test_short_name_takes_full_name_mentioned_earlier(nlp):
+    text = ("Russian President Vladimir Putin met officials in Moscow on Monday. "
+            "Later, Putin's aides said the talks had gone well.")
+    putins = [e for e in entities_of(nlp, text) if e.label == "PERSON"]
+    assert [e.mention for e in putins] == ["Vladimir Putin", "Putin"]
+    assert {e.canonical for e in putins} == {"Vladimir Putin"}
+    assert {e.entity_key for e in putins} == {"person:vladimir putin"}
+    later = putins[1]
+    assert text[later.start_char:later.end_char] == "Putin"  # possessive "'s" left out
+
+
+def test_title_is_not_part_of_the_name(nlp):
+    text = "President Donald Trump spoke to reporters in Washington. Trump said little else."
+    people = [e for e in entities_of(nlp, text) if e.label == "PERSON"]
+    assert people[0].mention == "Donald Trump"
+    assert text[people[0].start_char - len("President "):people[0].start_char] == "President "
+    assert people[-1].mention == "Trump" and people[-1].canonical == "Donald Trump"
+
+
+def test_numbers_and_dates_are_dropped(nlp):
+    text = ("Angela Merkel visited Paris on 3 March 2021 with 40 aides and a budget of $2 million, "
+            "the second such trip by the German chancellor.")
+    found = entities_of(nlp, text)
+    labels = {e.label for e in found}
+    assert labels <= KEPT_LABELS
+    assert {"PERSON", "GPE"} <= labels
+    assert not any(ch.isdigit() for e in found for ch in e.mention)
+
+
+def test_entity_key_folds_case_accents_and_punctuation():
+    assert entity_key("PERSON", "José  Álvarez-Núñez") == "person:jose alvarez nunez"
+    assert entity_key("ORG", "The U.N.") == entity_key("ORG", "the u n")
+    assert entity_key("GPE", "Côte d’Ivoire") == "gpe:cote d ivoire"
+    assert entity_key("PERSON", "Putin") != entity_key("ORG", "Putin")
+
+
+def test_repeated_headline_is_not_tagged(nlp):
+    title = "Merkel Meets Macron in Berlin"
+    text = f"{title}\n\n{title}\n\nAngela Merkel met Emmanuel Macron in Berlin on Friday."
+    body_start = text.rindex("Angela")
+    found = entities_of(nlp, text, title)
+    assert found, "the body's entities are kept"
+    assert all(e.start_char >= body_start for e in found)
+    with_headline = entities_of(nlp, text)
+    assert any(e.start_char < body_start for e in with_headline), "without the title the headline is tagged"
+
+
+@pytest.mark.parametrize("mention", ["READ MORE", "Login/Register", "www.example.com", "@newsdesk", "X"])
+def test_junk_mentions(mention):
+    assert is_junk_mention(mention)
+
+
+@pytest.mark.parametrize("mention", ["NATO", "Vladimir Putin", "New York"])
+def test_real_names_are_not_junk(mention):
+    assert not is_junk_mention(mention)
+
+
+def test_non_english_items_are_skipped_in_order(nlp):
+    items = [
+        {"id": "a", "text": "Angela Merkel spoke in Berlin.", "language": "en"},
+        {"id": "b", "text": "Angela Merkel sprach am Montag in Berlin.", "language": "de"},
+        {"id": "c", "text": "Emmanuel Macron spoke in Paris.", "language": None},
+    ]
+    results = list(enrich_texts(iter(items), nlp=nlp, batch_size=2))
+    assert [r["id"] for r in results] == ["a", "b", "c"]
+    assert results[1] == {"id": "b", "entities": [], "quotes": [], "skipped": "non_english"}
+    assert results[0]["skipped"] is None and results[0]["entities"]
+    assert results[2]["skipped"] is None and results[2]["entities"]
+
+
+def test_short_organisation_name_and_acronym_take_the_full_name(nlp):
+    text = ("Officers from the National Crime Agency raided the depot on Monday. "
+            "The NCA said three men were held.")
+    by_mention = {e.mention: e for e in entities_of(nlp, text)}
+    assert by_mention["NCA"].canonical == "National Crime Agency"
+    assert by_mention["NCA"].entity_key == by_mention["National Crime Agency"].entity_key == "org:national crime agency"
+
+
+def test_enrich_streams_batch_by_batch(nlp):
+    pulled = []
+
+    def articles():
+        for n in range(1000):
+            pulled.append(n)
+            yield {"id": n, "text": f"Angela Merkel spoke in Berlin on day {n}."}
+
+    results = enrich_texts(articles(), nlp=nlp, batch_size=8)
+    first = next(results)
+    assert first["id"] == 0 and first["entities"]
+    assert len(pulled) <= 8  # the rest of the input has not been read
+
+
+def test_organisation_short_form_matches_first_words_only(nlp):
+    text = ("The White House welcomed the vote. The House of Representatives passed the bill on Friday, "
+            "and the House will sit again in January.")
+    houses = [e for e in entities_of(nlp, text) if e.mention == "House"]
+    assert houses and all(e.canonical == "House of Representatives" for e in houses)
