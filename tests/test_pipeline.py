@@ -168,3 +168,21 @@ def test_a_batch_of_empty_bodies_fails_and_publishes_nothing(tmp_path):
     assert not list(wh.glob("articles/*/*.parquet"))
     [(status, ok, message)] = query(wh, "SELECT status, validation_success, message FROM runs")
     assert status == "failed" and ok is False and "expect_column_value_lengths_to_be_between" in message
+
+
+def test_non_english_articles_are_stored_without_english_nlp(tmp_path):
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "html"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("german_article.html", "jsonld_article.html"):
+        (inputs / name).write_bytes((fixtures / name).read_bytes())
+    wh = tmp_path / "wh"
+    run_all(files_config([str(inputs)]), wh, DAY1, run_id="langs")
+    rows = dict((lang, (skipped, aid)) for lang, skipped, aid in
+                query(wh, "SELECT language, nlp_skipped, article_id FROM articles"))
+    assert set(rows) == {"de", "en"}
+    assert rows["de"][0] == "non_english" and rows["en"][0] is None
+    german = rows["de"][1]
+    assert query(wh, "SELECT count(*) FROM entities WHERE article_id = ?", german) == [(0,)]
+    assert query(wh, "SELECT count(*) FROM quotes WHERE article_id = ?", german) == [(0,)]
+    assert query(wh, "SELECT count(*) FROM entities WHERE article_id = ?", rows["en"][1])[0][0] > 0
