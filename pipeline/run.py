@@ -28,7 +28,9 @@ from pipeline.articles import InputError, article_row, extract_document, reject_
 from pipeline.config import Config
 from pipeline.records import Reject
 from pipeline.sources import collect
+from pipeline.fetch.state import mark_published
 from pipeline.store.catalog import refresh_catalog
+from pipeline.store.failpoints import failpoint
 from pipeline.store.parquet import (StagedTableWriter, count_rows, publish_run, read_staged, recover,
                                     staging_dir, write_parquet_atomic)
 from pipeline.store.schemas import TABLES, arrow_schema, to_arrow
@@ -372,8 +374,10 @@ def publish(ctx: RunContext) -> dict[str, Any]:
     final = ctx.staging / "final"
     run = _run_row(ctx, "success", None, True)
     write_parquet_atomic(final / "runs.parquet", to_arrow("runs", [run]))
+    failpoint("publish:begin")
     publish_run(Path(ctx.warehouse), ctx.run_id, ctx.date,
                 {name: final / f"{name}.parquet" for name in TABLES})
+    mark_published(Path(ctx.warehouse), ctx.date)
     refresh_catalog(Path(ctx.warehouse))
     summary = {k: run[k] for k in ("run_id", "ingest_date", "status", "inputs", "articles", "entities",
                                    "quotes", "rejects", "duplicates")}

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipeline.records import RawDocument, Reject
+from pipeline.fetch.state import mark_published
 from pipeline.sources import collect
 from webfixture.server import start_site
 
@@ -30,8 +31,12 @@ def site():
     server.server_close()
 
 
-def run(source, warehouse, day=TODAY, settings=FAST, run_id="run"):
+def run(source, warehouse, day=TODAY, settings=FAST, run_id="run", published=True):
+    """One night's collection; `published` mirrors the pipeline marking the night published after its
+    publish step succeeds (which is what lets later nights leave those pages alone)."""
     out = list(collect(source, settings, warehouse, day, f"{run_id}-{day}"))
+    if published:
+        mark_published(warehouse, day)
     docs = {d.url: d for d in out if isinstance(d, RawDocument)}
     assert len(docs) == sum(isinstance(d, RawDocument) for d in out), "one document per canonical URL"
     rejects = {(r.location, r.stage, r.reason) for r in out if isinstance(r, Reject)}
@@ -247,3 +252,15 @@ def test_rerun_refetches_pages_whose_raw_file_went_missing(site, tmp_path):
     again, _ = run(source, tmp_path, run_id="rerun")
     assert {u: d.content for u, d in again.items()} == {u: d.content for u, d in docs.items()}
     assert site.hits["/news/a4.html"] == site.hits["/news/a5.html"] == 2
+
+
+def test_pages_of_a_night_that_never_published_are_owed_to_the_next_night(site, tmp_path):
+    source = {"name": "courier-rss", "kind": "feed", "location": site.base + "/feeds/rss.xml"}
+    first, _ = run(source, tmp_path, published=False)      # e.g. killed or failed validation
+    assert first
+    mark = len(site.requests)
+    owed, _ = run(source, tmp_path, day=TODAY + timedelta(days=1))
+    assert set(first) <= set(owed), "nothing fetched on the failed night is lost"
+    assert not [p for p in site.requests_since(mark) if p.startswith("/news/")], "and nothing is fetched twice"
+    later, _ = run(source, tmp_path, day=TODAY + timedelta(days=2))
+    assert not set(first) & set(later), "once published, they are not owed again"

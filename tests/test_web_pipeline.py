@@ -133,3 +133,31 @@ def test_a_warc_archive_through_the_whole_path(tmp_path):
     assert (url, title) == ("https://courier.test/news/ferry.html", "Winter ferry timetable announced")
     assert location == "https://courier.test/data.json" and reason == "not_html"
     assert speakers == {"Agnes Mulder"}
+
+
+def _killed_night(config_path: str, warehouse: str) -> None:
+    os.environ["BROADSHEET_FAILPOINT"] = "publish:begin"
+    run_all(load_config(config_path), Path(warehouse), TODAY, run_id="killed")
+    os._exit(0)
+
+
+def test_a_night_killed_before_publishing_loses_nothing(site, tmp_path):
+    import multiprocessing
+    config_path = write_config(tmp_path, site)
+    wh = tmp_path / "wh"
+    child = multiprocessing.get_context("fork").Process(target=_killed_night, args=(str(config_path), str(wh)))
+    child.start()
+    child.join(300)
+    assert child.exitcode == -9
+    with connect(wh) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    mark = len(site.requests)
+    nextday = date(2026, 11, 26)
+    summary = run_all(load_config(config_path), wh, nextday, run_id="next")
+    assert [p for p in site.requests_since(mark) if p.startswith("/news/")] == [], "nothing fetched twice"
+    assert summary["articles"] >= 4, "the killed night's pages are published by the next night"
+    with connect(wh) as con:
+        urls = {u for (u,) in con.execute("SELECT url FROM articles WHERE ingest_date = ?", [nextday]).fetchall()}
+    assert f"{site.base}/news/a1.html" in urls
+    after = run_all(load_config(config_path), wh, date(2026, 11, 27), run_id="after")
+    assert after["articles"] == 0 and after["duplicates"] == 0

@@ -25,7 +25,7 @@ SCHEMA = pa.schema([
     ("first_seen", pa.date32()), ("last_attempt", pa.date32()), ("status", pa.string()),
     ("reason", pa.string()), ("stage", pa.string()), ("http_status", pa.int32()),
     ("etag", pa.string()), ("last_modified", pa.string()), ("attempts", pa.int32()),
-    ("next_retry_at", pa.date32()), ("ingest_date", pa.date32()), ("page_canonical", pa.string()),
+    ("next_retry_at", pa.date32()), ("ingest_date", pa.date32()), ("published_on", pa.date32()), ("page_canonical", pa.string()),
     ("hints", pa.string()),
 ])
 
@@ -46,6 +46,7 @@ class UrlState:
     attempts: int = 0
     next_retry_at: date | None = None
     ingest_date: date | None = None     # the date it was fetched OK
+    published_on: date | None = None    # the ingest date whose successful publish included it
     page_canonical: str | None = None   # what the page's <link rel=canonical> said
     hints: dict[str, Any] = field(default_factory=dict)
 
@@ -94,6 +95,36 @@ def _locked(path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def awaiting_publish(row: UrlState, ingest_date: date) -> bool:
+    """A fetched page that the night of `ingest_date` must (re)process: fetched that night, published
+    by an earlier run of that night, or fetched on an earlier night whose run never published."""
+    return row.kind == "page" and row.status == OK and row.ingest_date is not None and (
+        row.ingest_date == ingest_date or row.published_on == ingest_date
+        or (row.published_on is None and row.ingest_date < ingest_date))
+
+
+def mark_published(warehouse: Path, ingest_date: date) -> int:
+    """After the night of `ingest_date` published: its pages are not owed to a later night any more."""
+    path = state_path(warehouse)
+    if not path.exists():
+        return 0
+    with _locked(path):
+        rows = load_state(warehouse)
+        marked = [r for r in rows.values() if awaiting_publish(r, ingest_date) and r.published_on is None]
+        for row in marked:
+            row.published_on = ingest_date
+        if marked:
+            _write(path, rows)
+    return len(marked)
+
+
+def _write(path: Path, rows: dict[str, UrlState]) -> None:
+    table = pa.Table.from_pylist([rows[k].to_row() for k in sorted(rows)], schema=SCHEMA)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, path)
+
+
 def save_changes(warehouse: Path, changed: dict[str, UrlState]) -> None:
     """Merge this run's changed rows into the table on disk and replace it atomically."""
     if not changed:
@@ -102,7 +133,4 @@ def save_changes(warehouse: Path, changed: dict[str, UrlState]) -> None:
     with _locked(path):
         rows = load_state(warehouse)
         rows.update(changed)
-        table = pa.Table.from_pylist([rows[k].to_row() for k in sorted(rows)], schema=SCHEMA)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        pq.write_table(table, temporary)
-        os.replace(temporary, path)
+        _write(path, rows)

@@ -8,7 +8,7 @@ from pipeline.fetch.client import FetchResult
 from pipeline.fetch.content import detect_encoding, find_rel_canonical
 from pipeline.fetch.crawl import interleave_by_host, run_concurrently
 from pipeline.fetch.rawstore import RawWriter, read_stored_pages
-from pipeline.fetch.state import DEAD, FAILED, OK, PENDING, REJECTED, retry_date
+from pipeline.fetch.state import DEAD, FAILED, OK, PENDING, REJECTED, awaiting_publish, retry_date
 from pipeline.fetch.urls import canonicalize_url
 from pipeline.records import RawDocument, Reject
 from pipeline.sources.run_context import Candidate, SourceRun, log
@@ -29,23 +29,26 @@ def document_url(result: FetchResult, key: str) -> str:
 
 
 def replay_today(run: SourceRun, seen: set[str]) -> Iterator[RawDocument | Reject | Candidate]:
-    """A rerun of the same date yields again what that date produced, from the raw store, without fetching."""
+    """A rerun of the same date yields again what that date produced, from the raw store, without
+    fetching; so does the next night for pages whose own night failed before publishing."""
     rows = [r for r in run.state.values()
             if r.source == run.name and r.kind in ("page", "alias") and r.last_attempt == run.ingest_date]
     for row in rows:
         if row.status in (FAILED, DEAD, REJECTED):
             seen.add(row.page_canonical if row.kind == "alias" else row.canonical_url)
             yield run.reject(row.canonical_url, row.stage or "fetch", row.reason or row.status)
-    rows = [r for r in rows if r.kind == "page"]
-    wanted = {r.canonical_url for r in rows if r.status == OK and r.ingest_date == run.ingest_date}
-    for key, location, body in read_stored_pages(run.warehouse, run.ingest_date, wanted):
-        wanted.discard(key)
-        seen.add(key)
-        row = run.state[key]
-        run.counts["replayed"] += 1
-        run.counts["documents"] += 1
-        run.progress()
-        yield RawDocument(run.name, location, body, "html", url=row.page_canonical or key, hints=row.hints)
+    owed = [r for r in run.state.values() if r.source == run.name and awaiting_publish(r, run.ingest_date)]
+    wanted = {r.canonical_url for r in owed}
+    for fetched_on in sorted({r.ingest_date for r in owed}):
+        keys = {r.canonical_url for r in owed if r.ingest_date == fetched_on}
+        for key, location, body in read_stored_pages(run.warehouse, fetched_on, keys):
+            wanted.discard(key)
+            seen.add(key)
+            row = run.state[key]
+            run.counts["replayed" if fetched_on == run.ingest_date else "replayed_unpublished"] += 1
+            run.counts["documents"] += 1
+            run.progress()
+            yield RawDocument(run.name, location, body, "html", url=row.page_canonical or key, hints=row.hints)
     for key in wanted:  # the raw file went missing: fetch the page again rather than lose it
         seen.add(key)
         row = run.touch(run.state[key])
