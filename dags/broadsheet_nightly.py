@@ -69,8 +69,12 @@ def broadsheet_nightly():
 
     @task
     def validate(ctx: dict, enriched: dict) -> dict:
-        from pipeline.run import RunContext, validate
-        return validate(RunContext(**ctx))
+        from airflow.sdk.exceptions import AirflowFailException
+        from pipeline.run import RunContext, RunFailed, validate
+        try:
+            return validate(RunContext(**ctx))
+        except RunFailed as failure:  # the data, not the machine: a retry would fail the same way
+            raise AirflowFailException(str(failure)) from failure
 
     @task
     def publish(ctx: dict, validated: dict) -> dict:
@@ -79,8 +83,11 @@ def broadsheet_nightly():
 
     @task(trigger_rule="one_failed", retries=0)
     def record_failure(ctx: dict) -> None:
+        """Write the failed night into `runs`, then fail, so the DAG run itself shows the failure."""
+        from airflow.sdk.exceptions import AirflowFailException
         from pipeline.run import RunContext, record_failure
-        record_failure(RunContext(**ctx))
+        message = record_failure(RunContext(**ctx))
+        raise AirflowFailException(f"the night failed and published nothing: {message}")
 
     ctx = begin()
     extracted = extract.partial(ctx=ctx).expand(source_name=list_sources())

@@ -386,10 +386,10 @@ def publish(ctx: RunContext) -> dict[str, Any]:
     return summary
 
 
-def record_failure(ctx: RunContext, message: str | None = None) -> None:
-    """A failed run publishes no data, but the runs table says that it failed and why."""
+def record_failure(ctx: RunContext, message: str | None = None) -> str:
+    """A failed run publishes no data, but the runs table says that it failed and why (returned)."""
     if not (ctx.staging / "run.json").exists():
-        return
+        return message or "the run failed before it began"
     if message is None:
         stated = ctx.staging / "failure.txt"
         message = (stated.read_text(encoding="utf-8") if stated.exists()
@@ -401,6 +401,7 @@ def record_failure(ctx: RunContext, message: str | None = None) -> None:
     publish_table(Path(ctx.warehouse), "runs", ctx.date, staged, ctx.run_id)
     refresh_catalog(Path(ctx.warehouse))
     shutil.rmtree(ctx.staging, ignore_errors=True)
+    return message
 
 
 def run_all(config: Config, warehouse: str | Path, ingest_date: date, run_id: str | None = None,

@@ -55,3 +55,24 @@ def test_airflow_dags_test_runs_the_nightly_job(airflow_env, tmp_path):
                             "(SELECT max(ingest_date) FROM articles) AS day",
                             "--warehouse", wh, "--format", "json"], capture_output=True, text=True)
     assert json.loads(query.stdout) == [{"articles": 1, "rejects": 1, "status": ["success"], "day": "2026-11-22"}]
+
+
+def test_a_failed_night_fails_the_dag_run_records_why_and_publishes_nothing(airflow_env, tmp_path):
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for n in range(3):   # headline and residue only: every body is empty after cleaning
+        (inputs / f"stub{n}.txt").write_text(f"Headline number {n}\n\n0 0\nLogin/Register\n", encoding="utf-8")
+    config = tmp_path / "sources.yaml"
+    config.write_text(f"sources:\n  - {{name: local, kind: files, location: {inputs}}}\n")
+    wh = tmp_path / "warehouse"
+    env = {**airflow_env, "BROADSHEET_WAREHOUSE": str(wh), "BROADSHEET_CONFIG": str(config)}
+    result = subprocess.run([str(BIN / "airflow"), "dags", "test", "broadsheet_nightly", "2026-11-23"],
+                            env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode != 0, "a night that published nothing must not look successful"
+    query = subprocess.run([str(BIN / "broadsheet"), "sql",
+                            "SELECT (SELECT count(*) FROM articles) AS articles, "
+                            "(SELECT list(status) FROM runs) AS status, (SELECT max(message) FROM runs) AS why",
+                            "--warehouse", wh, "--format", "json"], capture_output=True, text=True)
+    [row] = json.loads(query.stdout)
+    assert row["articles"] == 0 and row["status"] == ["failed"]
+    assert row["why"].startswith("batch validation failed") and "expect_column_value_lengths_to_be_between" in row["why"]
