@@ -29,16 +29,20 @@ _MAX_CONTROL_SHARE = 0.01
 _READ_AS = {"iso8859-1": "cp1252", "ascii": "cp1252"}
 
 
-def declared_charset(head: bytes) -> str | None:
-    match = _DECLARED_CHARSET.search(head)
-    if not match:
+def normalise_charset(name: str | None) -> str | None:
+    """A codec name Python knows, read the way browsers read it; None for unknown labels."""
+    if not name:
         return None
-    name = match.group(1).decode("ascii", "ignore").lower()
     try:
-        canonical = codecs.lookup(name).name
+        canonical = codecs.lookup(name.strip().strip("\"'").lower()).name
     except LookupError:
         return None
     return _READ_AS.get(canonical, canonical)
+
+
+def declared_charset(head: bytes) -> str | None:
+    match = _DECLARED_CHARSET.search(head)
+    return normalise_charset(match.group(1).decode("ascii", "ignore")) if match else None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -46,31 +50,40 @@ def _looks_binary(data: bytes) -> bool:
     return len(_CONTROL_BYTES.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
 
 
-def decode_html(data: bytes) -> str:
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+        return True
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def detect_charset(data: bytes, declared: str | None = None) -> str:
+    """The encoding the bytes are really in. `declared` is what the transport said (an HTTP
+    Content-Type charset); without it the page's own <meta> declaration is used."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    # A declared UTF-8 that failed above is a lie; trust other declarations if they decode.
+    declared = normalise_charset(declared) or declared_charset(data[:4096])
+    if declared and declared != "utf-8" and _decodes(data, declared):
+        return declared
+    detected = _detect(data[:65536])
+    if detected and _decodes(data, detected):
+        return detected
+    return "cp1252"
+
+
+def decode_html(data: bytes, declared: str | None = None) -> str:
     """Decode page bytes to text; raises ExtractionError("undecodable") for binary content."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
     if _looks_binary(data):
         raise ExtractionError("undecodable")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = declared_charset(data[:4096])
-    # A declared UTF-8 that failed above is a lie; trust other declarations if they decode.
-    if declared and declared != "utf-8":
-        try:
-            return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    detected = _detect(data[:65536])
-    if detected:
-        try:
-            return data.decode(detected)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    return data.decode("cp1252", errors="replace")
+    return data.decode(detect_charset(data, declared), errors="replace")
 
 
 def _detect(sample: bytes) -> str | None:

@@ -21,7 +21,8 @@ MIN_WORDS_WITHOUT_SENTENCE = 25
 def extract_html(html: bytes | str, url: str | None = None, hints: dict | None = None) -> Extracted:
     """The article of one page; raises ExtractionError(reason) when it has none."""
     hints = hints or {}
-    text = decode_html(html) if isinstance(html, (bytes, bytearray)) else html
+    # the fetch stage has already weighed the HTTP header's charset against the bytes
+    text = decode_html(html, declared=hints.get("encoding")) if isinstance(html, (bytes, bytearray)) else html
     if not _TAG.search(text[:65536]):
         raise ExtractionError("not_html")
     # trafilatura's loader repairs broken markup and copes with encoding declarations in str input.

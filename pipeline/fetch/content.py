@@ -1,16 +1,15 @@
 """Cheap looks at a fetched page: is it HTML, which charset is it really in, what canonical URL does it claim."""
 from __future__ import annotations
 
-import codecs
 import re
 from urllib.parse import urljoin, urlsplit
 
+from pipeline.extract.decode import detect_charset
+
 HTML_MEDIA_TYPES = {"text/html", "application/xhtml+xml"}
-META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
 ATTRIBUTE = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-HEAD_BYTES = 64 * 1024  # canonical links and charset declarations live in <head>
+HEAD_BYTES = 64 * 1024  # canonical links live in <head>
 
 
 def media_type(content_type: str) -> str:
@@ -26,43 +25,11 @@ def looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<head" in head
 
 
-def normalised_codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        return None
-
-
-def declared_charset(content_type: str, body: bytes) -> str | None:
-    """The charset the page claims: HTTP header first, then a <meta> in the first bytes."""
-    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.IGNORECASE)
-    if match and normalised_codec(match.group(1)):
-        return normalised_codec(match.group(1))
-    meta = META_CHARSET.search(body[:HEAD_BYTES])
-    return normalised_codec(meta.group(1).decode("ascii", "ignore")) if meta else None
-
-
 def detect_encoding(content_type: str, body: bytes) -> str:
-    """The encoding the bytes are actually in, for pages whose declaration is wrong.
-
-    Bytes that decode as UTF-8 and contain non-ASCII are UTF-8 whatever the page says: mis-labelled
-    UTF-8 is common, while legacy text that happens to be valid UTF-8 is vanishingly rare.
-    """
-    for bom, name in BOMS:
-        if body.startswith(bom):
-            return name
-    declared = declared_charset(content_type, body)
-    try:
-        body.decode("utf-8")
-        if not body.isascii():
-            return "utf-8"
-    except UnicodeDecodeError:
-        if declared and declared != "utf-8":
-            return declared
-        return "cp1252"  # the usual truth behind undeclared or falsely-UTF-8 Western pages
-    return declared or "utf-8"
+    """The encoding the bytes are actually in, for pages whose declaration is wrong: the
+    extractor's detector, told what the HTTP header claimed (one detector for the whole pipeline)."""
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.IGNORECASE)
+    return detect_charset(body, declared=match.group(1) if match else None)
 
 
 def find_rel_canonical(body: bytes, base_url: str) -> str | None:
