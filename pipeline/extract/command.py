@@ -12,17 +12,16 @@ from pathlib import Path
 
 from pipeline.extract.errors import ExtractionError
 from pipeline.extract.html import extract_html
+from pipeline.sources.files import discover_files
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
 def html_files(paths: list[str]) -> Iterator[Path]:
     """The given files, and the HTML files under the given folders in a stable order."""
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
-        else:
+    given = {Path(p) for p in paths}
+    for path in discover_files(paths):
+        if path in given or path.name.lower().endswith(HTML_SUFFIXES):
             yield path
 
 
