@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.articles import InputError, article_row, extract_document, reject_row
+from pipeline.articles import InputError, article_row, content_hash, extract_document, reject_row
 from pipeline.config import Config
 from pipeline.records import Reject
 from pipeline.sources import collect
@@ -138,35 +138,34 @@ def extract_source(ctx: RunContext, config: Config, source_name: str) -> dict[st
     return dict(counts)
 
 
+def _query_published(warehouse: Path, table: str, wanted: pa.Array, sql: str, params: list) -> list[tuple]:
+    """Run `sql` over the published tables with this batch's values as a relation `wanted(value)`."""
+    from pipeline.store.catalog import connect
+    from pipeline.store.parquet import published_files
+    if not len(wanted) or not published_files(warehouse, table):
+        return []
+    with connect(warehouse) as con:
+        con.register("wanted", pa.table({"value": wanted}))
+        return con.execute(sql, params).fetchall()
+
+
 def _earlier_copies(warehouse: Path, ingest_date: date, hashes: list[str]) -> dict[str, tuple[str, str]]:
     """content_hash -> (article_id, ingest_date) for hashes already published on earlier dates."""
-    from pipeline.store.parquet import published_files
-    if not hashes or not published_files(warehouse, "articles"):
-        return {}
-    from pipeline.store.catalog import connect
-    with connect(warehouse) as con:
-        con.execute("CREATE TEMP TABLE wanted (content_hash VARCHAR)")
-        con.executemany("INSERT INTO wanted VALUES (?)", [[h] for h in hashes])
-        rows = con.execute(
-            "SELECT a.content_hash, min(a.article_id), min(a.ingest_date) FROM articles a "
-            "JOIN wanted USING (content_hash) WHERE a.ingest_date < ? GROUP BY a.content_hash",
-            [ingest_date]).fetchall()
+    rows = _query_published(
+        warehouse, "articles", pa.array(hashes, pa.string()),
+        "SELECT a.content_hash, min(a.article_id), min(a.ingest_date) FROM articles a "
+        "JOIN wanted w ON a.content_hash = w.value WHERE a.ingest_date < ? GROUP BY a.content_hash",
+        [ingest_date])
     return {h: (aid, str(day)) for h, aid, day in rows}
 
 
 def _earlier_signatures(warehouse: Path, ingest_date: date, keys: set[int]) -> list[tuple[str, str, bytes]]:
     """Stored signatures (earlier dates) sharing at least one LSH band key with this batch."""
-    from pipeline.store.parquet import published_files
-    if not keys or not published_files(warehouse, "article_signatures"):
-        return []
-    from pipeline.store.catalog import connect
-    with connect(warehouse) as con:
-        con.execute("CREATE TEMP TABLE wanted (band BIGINT)")
-        con.executemany("INSERT INTO wanted VALUES (?)", [[k] for k in keys])
-        return con.execute(
-            "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
-            "WHERE s.ingest_date < ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.band)) "
-            "ORDER BY s.ingest_date, s.article_id", [ingest_date]).fetchall()
+    return _query_published(
+        warehouse, "article_signatures", pa.array(sorted(keys), pa.int64()),
+        "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
+        "WHERE s.ingest_date < ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.value)) "
+        "ORDER BY s.ingest_date, s.article_id", [ingest_date])
 
 
 def deduplicate(ctx: RunContext) -> dict[str, int]:
@@ -174,9 +173,10 @@ def deduplicate(ctx: RunContext) -> dict[str, int]:
     from pipeline.enrich.clusters import ClusterIndex, band_keys, signature
 
     extracted = sorted((ctx.staging / "extracted").glob("*.parquet"))
-    hashes = sorted({row["content_hash"] for path in extracted
-                     for row in pq.read_table(path, columns=["content_hash", "text"]).to_pylist()
-                     if row["text"]})
+    empty = content_hash("")
+    hashes = sorted({digest for path in extracted
+                     for digest in pq.read_table(path, columns=["content_hash"]).column(0).to_pylist()
+                     if digest != empty})
     earlier = _earlier_copies(Path(ctx.warehouse), ctx.date, hashes)
     seen_hash: dict[str, str] = {}
     seen_id: set[str] = set()
