@@ -25,7 +25,7 @@ bench: $(BIN)/broadsheet
 	$(BIN)/python benchmarks/e2e.py
 
 constraints:
-	$(BIN)/pip freeze --exclude-editable | grep -v -i '^en.core' > constraints.txt
+	$(BIN)/pip freeze --all --exclude-editable | grep -v -i -E '^(en.core|pip==|wheel==)' > constraints.txt
 
 clean:
 	rm -rf warehouse .pytest_cache

@@ -1,8 +1,12 @@
-"""Broadsheet's nightly ingestion: wiring only; every task calls into the `pipeline` package.
+"""Broadsheet's nightly ingestion: wiring only; every task calls a stage of `pipeline.stages`.
 
-Nothing heavy is imported at module level: the scheduler parses this file constantly. Tasks pass
-the run context (a small dict of strings) between them, never data; the data lives in the
-warehouse's staging area, so tasks can run on different workers that share the warehouse.
+    plan -> extract (one task per shard) -> dedup -> enrich (one task per shard) -> validate -> publish
+                                                                    any failure -> record_failure
+
+Nothing heavy is imported at module level: the scheduler parses this file constantly. `plan`
+returns the night's shard ids and the shard tasks are mapped over them; every task finds its run
+(warehouse, run id, ingest date) from the Airflow context, and the data lives in the warehouse's
+staging area, never in XCom, so the shard tasks spread over whatever workers the executor has.
 """
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from pathlib import Path
 from airflow.sdk import dag, task
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# How many shard tasks of one night may run at once (each takes a core and about 1 GB).
+SHARD_TASKS = int(os.environ.get("BROADSHEET_SHARD_TASKS", "16"))
 
 
 def _location(variable: str, default: str) -> str:
@@ -24,6 +30,13 @@ def _location(variable: str, default: str) -> str:
 def _ingest_date(context) -> str:
     logical = context.get("logical_date") or context["dag_run"].run_after
     return logical.date().isoformat()
+
+
+def _night(context):
+    """The run every task of this DAG run works for, the same in every task and on every worker."""
+    from pipeline.stages.context import RunContext, safe_name
+    return RunContext(_location("BROADSHEET_WAREHOUSE", "warehouse"), safe_name(context["run_id"]),
+                      _ingest_date(context))
 
 
 @dag(
@@ -38,62 +51,71 @@ def _ingest_date(context) -> str:
 )
 def broadsheet_nightly():
     @task
-    def begin(**context) -> dict:
+    def plan(**context) -> list[str]:
+        """Open (or resume) the night and cut its sources into shards; a bad config fails at once."""
         from datetime import date
-        from pipeline.run import begin_run
-        ctx = begin_run(_location("BROADSHEET_WAREHOUSE", "warehouse"),
-                        date.fromisoformat(_ingest_date(context)), run_id=context["run_id"])
-        return ctx.to_dict()
-
-    @task
-    def list_sources() -> list[str]:
-        from pipeline.config import load_config
-        return [s["name"] for s in load_config(_location("BROADSHEET_CONFIG", "config/sources.yaml")).sources]
-
-    @task(map_index_template="{{ source_name }}")
-    def extract(ctx: dict, source_name: str) -> dict:
-        from pipeline.config import load_config
-        from pipeline.run import RunContext, extract_source
-        config = load_config(_location("BROADSHEET_CONFIG", "config/sources.yaml"))
-        return extract_source(RunContext(**ctx), config, source_name)
-
-    @task
-    def deduplicate(ctx: dict, extracted: list[dict]) -> dict:
-        from pipeline.run import RunContext, deduplicate
-        return deduplicate(RunContext(**ctx))
-
-    @task
-    def enrich(ctx: dict, deduped: dict) -> dict:
-        from pipeline.run import RunContext, enrich
-        return enrich(RunContext(**ctx))
-
-    @task
-    def validate(ctx: dict, enriched: dict) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
-        from pipeline.run import RunContext, RunFailed, validate
+        from pipeline.config import ConfigError, load_config
+        from pipeline.stages import plan, publish
+        from pipeline.stages.context import open_night
+        night = _night(context)
         try:
-            return validate(RunContext(**ctx))
+            config = load_config(_location("BROADSHEET_CONFIG", "config/sources.yaml"))
+        except ConfigError as error:   # not worth a retry: the file must be fixed
+            raise AirflowFailException(f"config error: {error}") from error
+        ctx = open_night(night.warehouse, date.fromisoformat(night.ingest_date), config, run_id=night.run_id)
+        try:
+            plan.run(ctx)
+        except ConfigError as error:
+            publish.record_failure(ctx, f"config error: {error}")
+            raise AirflowFailException(f"config error: {error}") from error
+        return [shard.id for shard in ctx.staging.shards()]
+
+    @task(map_index_template="{{ shard }}", max_active_tis_per_dagrun=SHARD_TASKS)
+    def extract(shard: str, **context) -> dict:
+        from pipeline.stages import extract
+        return extract.run(_night(context), shard).to_dict()
+
+    @task(trigger_rule="none_failed")   # a night with no shards still publishes its rejects and runs row
+    def dedup(**context) -> dict:
+        from pipeline.stages import dedup
+        return dedup.run(_night(context)).to_dict()
+
+    @task(map_index_template="{{ shard }}", max_active_tis_per_dagrun=SHARD_TASKS)
+    def enrich(shard: str, **context) -> dict:
+        from pipeline.stages import enrich
+        return enrich.run(_night(context), shard).to_dict()
+
+    @task(trigger_rule="none_failed")
+    def validate(**context) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+        from pipeline.stages import validate
+        from pipeline.stages.context import RunFailed
+        try:
+            return validate.run(_night(context)).to_dict()
         except RunFailed as failure:  # the data, not the machine: a retry would fail the same way
             raise AirflowFailException(str(failure)) from failure
 
-    @task
-    def publish(ctx: dict, validated: dict) -> dict:
-        from pipeline.run import RunContext, publish
-        return publish(RunContext(**ctx))
+    @task(trigger_rule="none_failed")
+    def publish(**context) -> dict:
+        from pipeline.stages import publish
+        return publish.run(_night(context))
 
     @task(trigger_rule="one_failed", retries=0)
-    def record_failure(ctx: dict) -> None:
+    def record_failure(**context) -> None:
         """Write the failed night into `runs`, then fail, so the DAG run itself shows the failure."""
         from airflow.sdk.exceptions import AirflowFailException
-        from pipeline.run import RunContext, record_failure
-        message = record_failure(RunContext(**ctx))
+        from pipeline.stages import publish
+        message = publish.record_failure(_night(context))
         raise AirflowFailException(f"the night failed and published nothing: {message}")
 
-    ctx = begin()
-    extracted = extract.partial(ctx=ctx).expand(source_name=list_sources())
-    published = publish(ctx, validate(ctx, enrich(ctx, deduplicate(ctx, extracted))))
-    failure = record_failure(ctx)
-    published >> failure
+    shards = plan()
+    extracted = extract.expand(shard=shards)
+    enriched = enrich.expand(shard=shards)
+    steps = [extracted, dedup(), enriched, validate(), publish()]
+    for upstream, downstream in zip(steps, steps[1:]):
+        upstream >> downstream
+    steps >> record_failure()
 
 
 broadsheet_nightly()

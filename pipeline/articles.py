@@ -1,6 +1,6 @@
-"""Turning one input document into an article row: read, extract, clean, identify.
+"""Turning one input document into an Article: read, extract, clean, identify.
 
-Plain functions over records; `pipeline.run` applies them to a source's stream.
+Plain functions over records; the extract stage (`pipeline.stages.extract`) applies them to a shard.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
-from pipeline.records import Extracted, RawDocument, Reject
+from pipeline.records import Article, Extracted, RawDocument, Reject
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -73,8 +73,8 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date: date) -> dict[str, Any]:
-    """The `articles` row for a document, body cleaned of boilerplate."""
+def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date: date) -> Article:
+    """The article for a document, body cleaned of boilerplate."""
     from pipeline.clean import clean_body, is_truncated
 
     cleaned = clean_body(extracted.text, title=extracted.title)
@@ -82,32 +82,32 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
     digest = content_hash(cleaned.text)
     meta = extracted.meta or {}
     identifier = article_id(url, digest)
-    return {
-        "article_id": identifier,
-        "url": url,
-        "source": doc.source,
-        "location": doc.location,
-        "title": extracted.title,
-        "authors": list(extracted.authors or []),
-        "published_at": extracted.published_at,
-        "modified_at": meta.get("modified_at"),
-        "language": extracted.language,
-        "text": cleaned.text,
-        "word_count": word_count(cleaned.text),
-        "content_hash": digest,
-        "cluster_id": identifier,   # its own story until the dedup stage finds copies
-        "extractor": extracted.extractor or "unknown",
-        "site_name": meta.get("site_name"),
-        "description": meta.get("description"),
-        "section": meta.get("section"),
-        "tags": list(meta.get("tags") or []),
-        "is_truncated": bool(cleaned.text) and is_truncated(extracted.text),
-        "removed": [{"rule": r.rule, "text": r.text, "start_char": r.start_char, "end_char": r.end_char}
-                    for r in cleaned.removed],
-        "nlp_skipped": None,
-        "run_id": run_id,
-        "ingest_date": ingest_date,
-    }
+    return Article(
+        article_id=identifier,
+        url=url,
+        source=doc.source,
+        location=doc.location,
+        title=extracted.title,
+        authors=list(extracted.authors or []),
+        published_at=extracted.published_at,
+        modified_at=meta.get("modified_at"),
+        language=extracted.language,
+        text=cleaned.text,
+        word_count=word_count(cleaned.text),
+        content_hash=digest,
+        cluster_id=identifier,
+        extractor=extracted.extractor or "unknown",
+        site_name=meta.get("site_name"),
+        description=meta.get("description"),
+        section=meta.get("section"),
+        tags=list(meta.get("tags") or []),
+        is_truncated=bool(cleaned.text) and is_truncated(extracted.text),
+        removed=[{"rule": r.rule, "text": r.text, "start_char": r.start_char, "end_char": r.end_char}
+                 for r in cleaned.removed],
+        nlp_skipped=None,
+        run_id=run_id,
+        ingest_date=ingest_date,
+    )
 
 
 def reject_row(reject: Reject, run_id: str, ingest_date: date, article_id: str | None = None) -> dict[str, Any]:

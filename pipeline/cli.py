@@ -10,7 +10,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from pipeline.config import ConfigError, files_config, load_config, warehouse_path
+from pipeline.config import ConfigError, default_workers, files_config, load_config, warehouse_path
 
 
 def _date(text: str) -> date:
@@ -20,10 +20,25 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", help="warehouse folder (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
     parser.add_argument("--date", type=_date, default=None, help="ingest date YYYY-MM-DD (default: today)")
-    parser.add_argument("--run-id", help="run id (default: generated)")
+    parser.add_argument("--run-id", help="run id (default: generated; a killed night of the same date "
+                                         "and config is resumed)")
+    parser.add_argument("--workers", type=_positive, default=default_workers(),
+                        help="worker processes for the shards (default: the number of cores, here %(default)s)")
+    parser.add_argument("--shard-size", type=_positive, default=None,
+                        help="documents per shard (default: the config's shard_size, else 200)")
     parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="only warnings and errors on stderr")
 
@@ -42,8 +57,11 @@ def _stage_printer(stage: str, counts: dict) -> None:
 
 def _run(config, args) -> int:
     from pipeline.run import run_all
+    if args.shard_size:
+        config.shard_size = args.shard_size
     warehouse = warehouse_path(args.warehouse)
-    summary = run_all(config, warehouse, args.date or date.today(), args.run_id, on_stage=_stage_printer)
+    summary = run_all(config, warehouse, args.date or date.today(), args.run_id, on_stage=_stage_printer,
+                      workers=args.workers)
     _print_summary(summary, warehouse)
     return 0
 
@@ -167,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"broadsheet: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from pipeline.run import RunFailed
+        from pipeline.stages.context import RunFailed
         reason = str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"
         print(f"broadsheet: {args.command} failed: {reason.splitlines()[0] if reason else ''}", file=sys.stderr)
         return 1

@@ -1,20 +1,41 @@
-"""Settings: where the warehouse and the source configuration live, and the loaded configuration."""
+"""Settings: where the warehouse and the source configuration live, and the loaded configuration.
+
+Everything a config file may say is checked here, when it is loaded, so that a night with a bad
+file fails at once with the file and key named instead of part-way through.
+"""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+# The one list of source kinds; `pipeline.sources.collect` and the plan stage dispatch on it.
 SOURCE_KINDS = ("files", "feed", "sitemap", "urls", "warc")
+LOCAL_KINDS = ("files", "warc")          # kinds whose locations may be paths on this machine
+SOURCE_KEYS = {"name", "kind", "location", "since", "since_days", "hosts", "urls"}
+TOP_LEVEL_KEYS = {"sources", "fetch", "shard_size"}
+# A shard is the unit of work, retry and progress: big enough that loading the models is paid
+# rarely, small enough that a retried shard costs under a minute on one core.
+DEFAULT_SHARD_SIZE = 200
 DEFAULT_CONFIG = Path("config/sources.yaml")
 DEFAULT_WAREHOUSE = Path("warehouse")
 
 
 class ConfigError(ValueError):
     """The configuration file is missing or wrong; the message says where."""
+
+
+def default_workers() -> int:
+    """Worker processes for a night's shards: the cores this process may use (a container's CPU set)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
 
 
 def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -30,12 +51,37 @@ class Config:
     sources: list[dict[str, Any]]
     fetch: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    shard_size: int = DEFAULT_SHARD_SIZE
 
     def source(self, name: str) -> dict[str, Any]:
         for source in self.sources:
             if source["name"] == name:
                 return source
         raise ConfigError(f"no source named {name!r} in {self.path}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a night runs with, as plain JSON (kept in its staging area for every worker)."""
+        return {"sources": self.sources, "fetch": self.fetch, "shard_size": self.shard_size,
+                "path": str(self.path) if self.path else None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Config":
+        return cls(sources=data["sources"], fetch=data.get("fetch") or {},
+                   path=Path(data["path"]) if data.get("path") else None,
+                   shard_size=int(data.get("shard_size") or DEFAULT_SHARD_SIZE))
+
+    def check_locations(self) -> None:
+        """Local files and folders a source names must exist: a typo'd folder is a config error,
+        not a night that succeeds with nothing in it."""
+        from pipeline.sources.urllists import looks_like_url
+        for source in self.sources:
+            if source["kind"] not in LOCAL_KINDS:
+                continue
+            locations = source["location"] if isinstance(source["location"], list) else [source["location"]]
+            missing = [loc for loc in locations if not looks_like_url(loc) and not Path(loc).exists()]
+            if missing:
+                raise ConfigError(f"{self.path or 'config'}: source {source['name']!r}: "
+                                  f"no such file or folder: {', '.join(missing)}")
 
 
 def _resolve_location(location: Any, base: Path) -> Any:
@@ -48,9 +94,45 @@ def _resolve_location(location: Any, base: Path) -> Any:
     return one(str(location))
 
 
+def _check_options(source: dict[str, Any], origin: str) -> None:
+    name = source["name"]
+    unknown = sorted(set(source) - SOURCE_KEYS)
+    if unknown:
+        raise ConfigError(f"{origin}: source {name!r}: unknown option(s) {', '.join(map(repr, unknown))}; "
+                          f"options are {', '.join(sorted(SOURCE_KEYS))}")
+    if source.get("since") is not None:
+        try:
+            date.fromisoformat(str(source["since"]))
+        except ValueError:
+            raise ConfigError(f"{origin}: source {name!r}: since must be a date YYYY-MM-DD, "
+                              f"not {source['since']!r}") from None
+    days = source.get("since_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
+        raise ConfigError(f"{origin}: source {name!r}: since_days must be a whole number of days, not {days!r}")
+    hosts = source.get("hosts")
+    if hosts is not None and not (isinstance(hosts, str) or
+                                  (isinstance(hosts, list) and all(isinstance(h, str) for h in hosts))):
+        raise ConfigError(f"{origin}: source {name!r}: hosts must be a host name or a list of them")
+    if source.get("urls") is not None and source["kind"] != "urls":
+        raise ConfigError(f"{origin}: source {name!r}: 'urls' is an option of kind urls only")
+
+
+def _check_fetch(fetch: dict[str, Any], origin: str) -> None:
+    from pipeline.fetch.settings import FetchSettings
+    known = {f.name for f in dataclasses.fields(FetchSettings)} - {"extra"} | {"timeout"}
+    unknown = sorted(set(fetch) - known)
+    if unknown:
+        raise ConfigError(f"{origin}: fetch: unknown setting(s) {', '.join(map(repr, unknown))}; "
+                          f"see pipeline/fetch/settings.py for the settings and their defaults")
+
+
 def parse_config(data: Any, base: Path, origin: str) -> Config:
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list) or not data["sources"]:
         raise ConfigError(f"{origin}: expected a mapping with a non-empty 'sources' list")
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                          f"expected {', '.join(sorted(TOP_LEVEL_KEYS))}")
     sources, seen = [], set()
     for position, source in enumerate(data["sources"], 1):
         if not isinstance(source, dict):
@@ -64,6 +146,7 @@ def parse_config(data: Any, base: Path, origin: str) -> Config:
         if source["name"] in seen:
             raise ConfigError(f"{origin}: source name {source['name']!r} is used twice")
         seen.add(source["name"])
+        _check_options(source, origin)
         source = dict(source)
         if source["kind"] in ("files", "warc", "urls"):
             source["location"] = _resolve_location(source["location"], base)
@@ -71,7 +154,11 @@ def parse_config(data: Any, base: Path, origin: str) -> Config:
     fetch = data.get("fetch") or {}
     if not isinstance(fetch, dict):
         raise ConfigError(f"{origin}: 'fetch' must be a mapping")
-    return Config(sources=sources, fetch=fetch)
+    _check_fetch(fetch, origin)
+    shard_size = data.get("shard_size", DEFAULT_SHARD_SIZE)
+    if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
+        raise ConfigError(f"{origin}: shard_size must be a positive whole number, not {shard_size!r}")
+    return Config(sources=sources, fetch=fetch, shard_size=shard_size)
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
@@ -87,7 +174,7 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return config
 
 
-def files_config(paths: list[str]) -> Config:
+def files_config(paths: list[str], shard_size: int = DEFAULT_SHARD_SIZE) -> Config:
     """The configuration `broadsheet ingest PATH...` runs with: the given paths as one files source."""
     return Config(sources=[{"name": "files", "kind": "files",
-                            "location": [str(Path(p).resolve()) for p in paths]}])
+                            "location": [str(Path(p).resolve()) for p in paths]}], shard_size=shard_size)

@@ -5,9 +5,31 @@ an Airflow task or a distributed worker.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
-from datetime import datetime
+from dataclasses import dataclass, field, asdict, fields
+from datetime import date, datetime
 from typing import Any
+
+
+@dataclass(frozen=True)
+class WarcRef:
+    """Where a page's bytes can be read again: one record of a WARC file (raw store or source archive)."""
+
+    path: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A slice of one source's inputs: the unit of work, retry and progress of a night.
+
+    `reads` says what its inputs file lists: "files" (paths of local files) or "warc" (records of
+    WARC files: a source archive's, or the raw store's pages fetched by the plan stage).
+    """
+
+    id: str
+    source: str
+    reads: str
+    documents: int
 
 
 @dataclass
@@ -20,6 +42,7 @@ class RawDocument:
     kind: str                   # "html" or "text"
     url: str | None = None
     hints: dict[str, Any] = field(default_factory=dict)  # feed/sitemap metadata: title, published, authors
+    origin: WarcRef | None = None  # set for fetched pages and WARC records, so a shard can name them
 
 
 @dataclass
@@ -81,6 +104,42 @@ class Reject:
     location: str
     stage: str                  # read, extract, clean, validate, dedup, fetch, ...
     reason: str
+
+
+@dataclass
+class Article:
+    """One article from extraction to the writer: exactly the columns of `schemas/articles.json`."""
+
+    article_id: str
+    url: str | None
+    source: str
+    location: str
+    title: str | None
+    authors: list[str]
+    published_at: datetime | None
+    modified_at: datetime | None
+    language: str | None
+    text: str
+    word_count: int
+    content_hash: str
+    cluster_id: str             # its own article_id until dedup finds an earlier copy
+    extractor: str
+    site_name: str | None
+    description: str | None
+    section: str | None
+    tags: list[str]
+    is_truncated: bool
+    removed: list[dict[str, Any]]   # {rule, text, start_char, end_char}: what the cleaner took out
+    nlp_skipped: str | None
+    run_id: str
+    ingest_date: date
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Article":
+        return cls(**{name: row[name] for name in ARTICLE_FIELDS})
+
+
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 def as_dict(record) -> dict[str, Any]:

@@ -75,3 +75,26 @@ def test_ingest_command_on_a_folder(tmp_path):
     rows = json.loads(broadsheet("sql", "SELECT title, ingest_date FROM articles", "--warehouse",
                                  tmp_path / "wh", "--format", "json").stdout)
     assert rows == [{"title": "Town hall clock restored", "ingest_date": "2026-11-20"}]
+
+
+def test_ingest_on_a_pool_of_workers_shows_progress_by_shard(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n, town in enumerate(("Bramley", "Oakhurst", "Fenwick")):
+        (inputs / f"story{n}.txt").write_text(
+            f"{town} library extends hours\n\nThe library in {town} will open on Sunday afternoons from "
+            f"January, the county librarian Imke Salo said on Monday.\n", encoding="utf-8")
+    result = broadsheet("ingest", inputs, "--warehouse", tmp_path / "wh", "--date", "2026-11-20",
+                        "--workers", "2", "--shard-size", "1")
+    assert result.returncode == 0, result.stderr
+    assert "extract: 3/3 shards, 3/3 documents" in result.stderr
+    assert "enrich: 3/3 shards" in result.stderr and "documents/s, about" in result.stderr
+    rows = json.loads(broadsheet("sql", "SELECT count(*) AS n FROM articles", "--warehouse",
+                                 tmp_path / "wh", "--format", "json").stdout)
+    assert rows == [{"n": 3}]
+
+
+def test_bad_worker_and_shard_options_are_refused(tmp_path):
+    for option in ("--workers", "--shard-size"):
+        result = broadsheet("ingest", ROOT / "samples", "--warehouse", tmp_path / "wh", option, "0")
+        assert result.returncode == 2 and "not a positive whole number" in result.stderr

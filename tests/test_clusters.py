@@ -2,7 +2,7 @@
 from datetime import date
 
 from pipeline.config import files_config
-from pipeline.enrich.clusters import BANDS, CLUSTER_THRESHOLD, ClusterIndex, band_keys, signature, similarity
+from pipeline.stages.dedup import BANDS, CLUSTER_THRESHOLD, ClusterIndex, band_keys, signature, similarity
 from pipeline.run import run_all
 from pipeline.store.catalog import connect
 

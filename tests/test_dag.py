@@ -42,7 +42,8 @@ def test_airflow_dags_test_runs_the_nightly_job(airflow_env, tmp_path):
         "now, but not for another decade,\" Morales said.\n", encoding="utf-8")
     (inputs / "empty.html").write_text("", encoding="utf-8")
     config = tmp_path / "sources.yaml"
-    config.write_text(f"sources:\n  - {{name: local, kind: files, location: {inputs}}}\n")
+    # one document a shard: the shard tasks are mapped twice
+    config.write_text(f"sources:\n  - {{name: local, kind: files, location: {inputs}}}\nshard_size: 1\n")
     wh = tmp_path / "warehouse"
     env = {**airflow_env, "BROADSHEET_WAREHOUSE": str(wh), "BROADSHEET_CONFIG": str(config)}
     result = subprocess.run([str(BIN / "airflow"), "dags", "test", "broadsheet_nightly", "2026-11-22"],

@@ -12,7 +12,7 @@ from pipeline.fetch.robots import rules_from_response
 from pipeline.fetch.safety import BoundedDecoder, FetchRefused, gunzip_bounded, resolve_public_address
 from pipeline.fetch.client import retry_after_seconds
 from pipeline.fetch.settings import FetchSettings
-from pipeline.fetch.urls import canonicalize_url
+from pipeline.urls import canonicalize_url
 
 
 @pytest.mark.parametrize("raw, canonical", [

@@ -31,8 +31,8 @@ def load(label_path):
 @pytest.fixture(scope="module")
 def enriched():
     pairs = [load(p) for p in LABELS]
-    results = enrich_texts({"id": row["article_id"], "text": row["text"], "language": row["language"],
-                            "title": row["title"]} for _, row in pairs)
+    results = enrich_texts({"id": row.article_id, "text": row.text, "language": row.language,
+                            "title": row.title} for _, row in pairs)
     return [(label, row, result) for (label, row), result in zip(pairs, results)]
 
 
@@ -45,18 +45,18 @@ def test_every_sample_has_a_label_and_every_label_a_sample():
 @pytest.mark.parametrize("label_path", LABELS, ids=lambda p: p.stem)
 def test_body_title_and_boilerplate(label_path):
     label, row = load(label_path)
-    assert row["title"] == label["title"]
-    assert row["text"].split("\n\n") == label["paragraphs"]
+    assert row.title == label["title"]
+    assert row.text.split("\n\n") == label["paragraphs"]
     if label["file"].endswith(".txt"):
-        removed = [(r["text"].strip(), r["rule"]) for r in row["removed"]]
+        removed = [(r["text"].strip(), r["rule"]) for r in row.removed]
         expected = [(b["text"].strip(), b["rule"]) for b in label["boilerplate"]]
         # the file's first line is the headline itself: extraction takes it as the title, not the body
         assert expected[0] == (label["title"], "repeated_headline")
         assert removed == expected[1:]
     else:
-        assert row["authors"] == label["authors"]
+        assert row.authors == label["authors"]
         expected = label["published_at"] and datetime.fromisoformat(label["published_at"])
-        assert row["published_at"] == expected
+        assert row.published_at == expected
 
 
 def test_quotes_and_their_kinds_exactly(enriched):

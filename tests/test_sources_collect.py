@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipeline.records import RawDocument, Reject
-from pipeline.fetch.state import mark_published
+from pipeline.store.url_state import mark_published
 from pipeline.sources import collect
 from webfixture.server import start_site
 

@@ -172,3 +172,8 @@ def test_recover_removes_only_abandoned_staging_areas(tmp_path):
     actions = parquet.recover(wh)
     assert not old.exists() and live.exists()
     assert any("old-run" in a for a in actions)
+
+
+def test_the_article_record_has_exactly_the_columns_of_the_articles_schema():
+    from pipeline.records import ARTICLE_FIELDS
+    assert list(ARTICLE_FIELDS) == [c["name"] for c in table_spec("articles")["columns"]]

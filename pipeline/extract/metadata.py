@@ -11,6 +11,7 @@ from pipeline.extract import jsonld
 from pipeline.extract.authors import clean_authors
 from pipeline.extract.dates import date_from_url, parse_date
 from pipeline.extract.titles import clean_title
+from pipeline.urls import article_url
 
 PUBLISHED_KEYS = (
     "article:published_time", "og:published_time", "datepublished", "article.published",
@@ -108,16 +109,11 @@ def _authors(article: dict, tags, tree, hint) -> list[str]:
     return clean_authors([str(h) for h in hinted])
 
 
-def _canonical(tree, tags, article: dict, base: str | None) -> str | None:
+def _declared_urls(tree, tags, article: dict) -> list[str]:
+    """The page's claims about its own URL, most trusted first; `article_url` chooses among them."""
     links = tree.xpath('.//link[@rel="canonical"]/@href')
     main = article.get("mainEntityOfPage")
-    candidates = links + tags.get("og:url", []) + [jsonld.first_url(article.get("url")), jsonld.first_url(main)]
-    for candidate in candidates:
-        if candidate and candidate.strip() and not candidate.strip().startswith("#"):
-            absolute = urljoin(base or "", candidate.strip())
-            if absolute.startswith(("http://", "https://")):
-                return absolute
-    return None
+    return links + tags.get("og:url", []) + [jsonld.first_url(article.get("url")), jsonld.first_url(main)]
 
 
 def _raw_title(article: dict, tags, tree) -> tuple[str | None, str]:
@@ -156,7 +152,7 @@ def extract_metadata(tree, url: str | None, hints: dict) -> Metadata:
     raw_title, source = _raw_title(article, tags, tree)
     h1 = tree.find(".//h1")
     title = clean_title(raw_title, site_name, source) if raw_title else hints.get("title") or None
-    canonical = _canonical(tree, tags, article, url)
+    known_as = article_url(_declared_urls(tree, tags, article), url)
     section = _first(tags, ("article:section", "section", "parsely-section")) or next(
         iter(jsonld.text_list(article.get("articleSection"))), None
     )
@@ -169,13 +165,13 @@ def extract_metadata(tree, url: str | None, hints: dict) -> Metadata:
     return Metadata(
         title=title,
         authors=_authors(article, tags, tree, hints.get("authors")),
-        published_at=_published(article, tags, tree, canonical or url, hints.get("published")),
+        published_at=_published(article, tags, tree, known_as, hints.get("published")),
         modified_at=_modified(article, tags),
-        url=canonical or url,
-        canonical_url=canonical,
+        url=known_as,
+        canonical_url=known_as,
         section=section,
         tags=_keywords(article, tags),
-        top_image=urljoin(canonical or url or "", image) if image else None,
+        top_image=urljoin(known_as or "", image) if image else None,
         site_name=site_name,
         description=description,
         headings=[h for h in (title, _text(h1) if h1 is not None else None) if h],

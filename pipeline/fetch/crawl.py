@@ -5,7 +5,7 @@ from collections import defaultdict, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from pipeline.fetch.urls import host_of
+from pipeline.urls import host_of
 
 T = TypeVar("T")
 R = TypeVar("R")

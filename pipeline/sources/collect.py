@@ -5,10 +5,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterator
 
+from pipeline.config import SOURCE_KINDS, ConfigError
 from pipeline.fetch.client import Fetcher
-from pipeline.fetch.rawstore import RawWriter
+from pipeline.store.raw_pages import RawWriter
 from pipeline.fetch.settings import FetchSettings
-from pipeline.fetch.state import OK, load_state, save_changes
+from pipeline.store.url_state import OK, load_state, save_changes
 from pipeline.records import RawDocument, Reject
 from pipeline.sources.discovery import as_list, discover_candidates
 from pipeline.sources.files import iter_files
@@ -16,11 +17,10 @@ from pipeline.sources.pages import fetch_candidates, replay_today
 from pipeline.sources.run_context import Candidate, SourceRun
 from pipeline.sources.warc_source import collect_warc
 
-KINDS = {"feed", "sitemap", "urls", "warc", "files"}
 
 
 def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, warehouse: Path,
-            ingest_date: dt.date, run_id: str) -> Iterator[RawDocument | Reject]:
+            ingest_date: dt.date, run_id: str, download_dir: Path | None = None) -> Iterator[RawDocument | Reject]:
     """Yield every page of `source` that is new for `ingest_date`, and a Reject for each URL that is not.
 
     `source` keys: name, kind (feed | sitemap | urls | warc | files), location (one or a list: URLs or
@@ -29,18 +29,22 @@ def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, wareh
     `fetch_settings` is the yaml's fetch: mapping, see FetchSettings for keys and defaults.
 
     Rerunning the same date yields the same documents again from the raw store without fetching;
-    pages fetched on earlier dates are not yielded again.
+    pages fetched on earlier dates are not yielded again. Every page yielded carries its `origin`
+    (a WARC record: the raw store's, or the source archive's, downloaded into `download_dir` when it
+    is named by URL), so it can be read again by whichever worker extracts it.
     """
     kind = source.get("kind")
-    if kind not in KINDS:
-        raise ValueError(f"source {source.get('name')!r}: unknown kind {kind!r} (expected one of {sorted(KINDS)})")
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"source {source.get('name')!r}: unknown kind {kind!r} "
+                          f"(expected one of {', '.join(SOURCE_KINDS)})")
     if kind == "files":
         yield from iter_files(as_list(source.get("location")), source["name"])
         return
     settings = FetchSettings.from_dict(fetch_settings)
     warehouse = Path(warehouse)
     with Fetcher(settings) as fetcher:
-        run = SourceRun(source, settings, warehouse, ingest_date, run_id, fetcher, load_state(warehouse))
+        run = SourceRun(source, settings, warehouse, ingest_date, run_id, fetcher, load_state(warehouse),
+                        download_dir=download_dir)
         try:
             if kind == "warc":
                 yield from collect_warc(run)

@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pipeline.fetch.safety import FetchRefused
-from pipeline.fetch.state import FAILED, OK, REJECTED, UrlState
-from pipeline.fetch.urls import canonicalize_url
+from pipeline.store.url_state import FAILED, OK, REJECTED, UrlState
+from pipeline.urls import canonicalize_url
 from pipeline.records import Reject
 from pipeline.sources.feeds import BadFeed, parse_feed
 from pipeline.sources.run_context import Candidate, Link, SourceRun

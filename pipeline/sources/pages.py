@@ -2,30 +2,21 @@
 from __future__ import annotations
 
 from typing import Iterator
-from urllib.parse import urlsplit
-
 from pipeline.fetch.client import FetchResult
 from pipeline.fetch.content import detect_encoding, find_rel_canonical
 from pipeline.fetch.crawl import interleave_by_host, run_concurrently
-from pipeline.fetch.rawstore import RawWriter, read_stored_pages
-from pipeline.fetch.state import DEAD, FAILED, OK, PENDING, REJECTED, awaiting_publish, retry_date
-from pipeline.fetch.urls import canonicalize_url
+from pipeline.store.raw_pages import RawWriter, read_stored_pages
+from pipeline.store.url_state import DEAD, FAILED, OK, PENDING, REJECTED, awaiting_publish, retry_date
+from pipeline.urls import article_url
 from pipeline.records import RawDocument, Reject
 from pipeline.sources.run_context import Candidate, SourceRun, log
 
 
 def document_url(result: FetchResult, key: str) -> str:
-    """The URL the article is known by: its own <link rel=canonical>, else where the redirects ended.
-
-    A canonical pointing at the site's front page from an inner page is a common template bug,
-    and obeying it would make every article a duplicate of the home page; it is ignored.
-    """
-    final = canonicalize_url(result.final_url) or key
-    declared = find_rel_canonical(result.body, result.final_url)
-    declared = canonicalize_url(declared) if declared else None
-    if declared and urlsplit(declared).path == "/" and urlsplit(final).path != "/":
-        return final
-    return declared or final
+    """The URL the article is known by, chosen by `article_url` from the page's <link rel=canonical>
+    (a cheap look at <head>; extraction later weighs og:url and JSON-LD with the same rule)."""
+    final = result.final_url or key
+    return article_url([find_rel_canonical(result.body, final)], final) or key
 
 
 def replay_today(run: SourceRun, seen: set[str]) -> Iterator[RawDocument | Reject | Candidate]:
@@ -41,14 +32,15 @@ def replay_today(run: SourceRun, seen: set[str]) -> Iterator[RawDocument | Rejec
     wanted = {r.canonical_url for r in owed}
     for fetched_on in sorted({r.ingest_date for r in owed}):
         keys = {r.canonical_url for r in owed if r.ingest_date == fetched_on}
-        for key, location, body in read_stored_pages(run.warehouse, fetched_on, keys):
+        for key, location, body, where in read_stored_pages(run.warehouse, fetched_on, keys):
             wanted.discard(key)
             seen.add(key)
             row = run.state[key]
             run.counts["replayed" if fetched_on == run.ingest_date else "replayed_unpublished"] += 1
             run.counts["documents"] += 1
             run.progress()
-            yield RawDocument(run.name, location, body, "html", url=row.page_canonical or key, hints=row.hints)
+            yield RawDocument(run.name, location, body, "html", url=row.page_canonical or key, hints=row.hints,
+                              origin=where)
     for key in wanted:  # the raw file went missing: fetch the page again rather than lose it
         seen.add(key)
         row = run.touch(run.state[key])
@@ -85,11 +77,11 @@ def record_outcome(run: SourceRun, candidate: Candidate, result: FetchResult, wr
     hints = {**candidate.hints, "encoding": detect_encoding(result.headers.get("content-type", ""), result.body)}
     row.status, row.reason, row.attempts, row.next_retry_at = OK, None, 0, None
     row.ingest_date, row.page_canonical, row.hints = run.ingest_date, url, hints
-    writer.write(candidate.key, result.final_url, result.status, result.headers, result.body)
+    where = writer.write(candidate.key, result.final_url, result.status, result.headers, result.body)
     run.counts["fetched"] += 1
     run.counts["documents"] += 1
     run.progress()
-    return RawDocument(run.name, result.final_url, result.body, "html", url=url, hints=hints)
+    return RawDocument(run.name, result.final_url, result.body, "html", url=url, hints=hints, origin=where)
 
 
 def record_failure(run: SourceRun, row, reason: str, transient: bool) -> Reject:

@@ -11,8 +11,8 @@ from typing import Any
 
 from pipeline.fetch.client import Fetcher
 from pipeline.fetch.settings import FetchSettings
-from pipeline.fetch.state import UrlState
-from pipeline.fetch.urls import host_matches
+from pipeline.store.url_state import UrlState
+from pipeline.urls import host_matches
 from pipeline.records import Reject
 
 log = logging.getLogger("broadsheet.fetch")
@@ -44,6 +44,7 @@ class SourceRun:
     state: dict[str, UrlState]
     changed: dict[str, UrlState] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
+    download_dir: Path | None = None    # where WARCs named by URL are kept for the night's shards
     _last_progress: float = field(default_factory=time.monotonic)
 
     @property
@@ -59,7 +60,7 @@ class SourceRun:
         return self.ingest_date - timedelta(days=int(days)) if days is not None else None
 
     def host_allowed(self, url: str) -> bool:
-        hosts = self.source.get("hosts") or self.source.get("host")
+        hosts = self.source.get("hosts")
         if not hosts:
             return True
         return host_matches(url, [hosts] if isinstance(hosts, str) else list(hosts))

@@ -10,9 +10,10 @@ from typing import BinaryIO, Iterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from pipeline.fetch.content import detect_encoding, is_html_media_type, looks_like_html
-from pipeline.fetch.state import OK, UrlState
-from pipeline.fetch.urls import canonicalize_url
-from pipeline.records import RawDocument, Reject
+from pipeline.store.url_state import OK, UrlState
+from pipeline.urls import canonicalize_url
+from pipeline.records import RawDocument, Reject, WarcRef
+from pipeline.store.raw_pages import safe_name
 from pipeline.sources.discovery import as_list
 from pipeline.sources.run_context import SourceRun
 from pipeline.sources.sitemaps import in_window
@@ -20,20 +21,36 @@ from pipeline.sources.urllists import looks_like_url
 from pipeline.sources.warcs import iter_warc_responses
 
 @contextmanager
-def opened_warc(run: SourceRun, location: str) -> Iterator[BinaryIO | Reject]:
+def opened_warc(run: SourceRun, location: str) -> Iterator[tuple[BinaryIO, str] | Reject]:
+    """The archive as a seekable stream, with the path its records can be read again from.
+
+    A WARC named by URL is downloaded first: into the run's download folder when it has one (the
+    plan stage's, so that shards read the records from there), else into a temporary file.
+    """
     if not looks_like_url(location):
         with open(location, "rb") as stream:
-            yield stream
+            yield stream, location
+        return
+    if run.download_dir is not None:
+        run.download_dir.mkdir(parents=True, exist_ok=True)
+        kept = run.download_dir / f"{len(list(run.download_dir.iterdir())):04d}-{safe_name(location)[-80:]}"
+        with open(kept, "w+b") as stream:
+            reject = _download(run, location, stream)
+            yield reject if reject else (stream, str(kept))
         return
     spool = run.warehouse / "_tmp"
     spool.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryFile(dir=spool) as stream:
-        result = run.fetcher.fetch(location, html_only=False, max_bytes=run.settings.max_warc_bytes, sink=stream)
-        if not result.ok:
-            yield run.reject(location, "discover", result.reason)
-            return
-        stream.seek(0)
-        yield stream
+        reject = _download(run, location, stream)
+        yield reject if reject else (stream, location)
+
+
+def _download(run: SourceRun, location: str, stream: BinaryIO) -> Reject | None:
+    result = run.fetcher.fetch(location, html_only=False, max_bytes=run.settings.max_warc_bytes, sink=stream)
+    if not result.ok:
+        return run.reject(location, "discover", result.reason)
+    stream.seek(0)
+    return None
 
 
 def starts_like_a_warc(stream: BinaryIO) -> bool:
@@ -52,21 +69,23 @@ def collect_warc(run: SourceRun) -> Iterator[RawDocument | Reject]:
     seen: set[str] = set()
     for location in as_list(run.source.get("location")):
         try:
-            with opened_warc(run, location) as stream:
-                if isinstance(stream, Reject):
-                    yield stream
+            with opened_warc(run, location) as opened:
+                if isinstance(opened, Reject):
+                    yield opened
                     continue
+                stream, readable_at = opened
                 if not starts_like_a_warc(stream):
                     yield run.reject(location, "read", "bad_warc")
                     continue
-                yield from warc_documents(run, location, stream, seen)
+                yield from warc_documents(run, location, stream, seen, readable_at)
         except OSError as exc:
             yield run.reject(location, "read", f"unreadable: {exc.strerror or exc}")
         except (ArchiveLoadFailed, zlib.error, EOFError):  # not a WARC, or cut short
             yield run.reject(location, "read", "bad_warc")
 
 
-def warc_documents(run: SourceRun, location: str, stream: BinaryIO, seen: set[str]) -> Iterator[RawDocument | Reject]:
+def warc_documents(run: SourceRun, location: str, stream: BinaryIO, seen: set[str],
+                   readable_at: str | None = None) -> Iterator[RawDocument | Reject]:
     for page in iter_warc_responses(stream, run.settings.max_bytes):
         run.counts["discovered"] += 1
         key = canonicalize_url(page.target_uri)
@@ -98,4 +117,5 @@ def warc_documents(run: SourceRun, location: str, stream: BinaryIO, seen: set[st
                                page_canonical=key, hints=hints))
             run.counts["documents"] += 1
             run.progress()
-            yield RawDocument(run.name, location, page.body, "html", url=key, hints=hints)
+            yield RawDocument(run.name, location, page.body, "html", url=key, hints=hints,
+                              origin=WarcRef(readable_at or location, page.offset))

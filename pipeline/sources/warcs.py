@@ -37,3 +37,12 @@ def iter_warc_responses(stream: BinaryIO, max_bytes: int) -> Iterator[WarcPage]:
             body=body if len(body) <= max_bytes else None,
             offset=records.get_record_offset(),
         )
+
+
+def read_response_at(stream: BinaryIO, offset: int) -> bytes:
+    """The payload of the response record that starts at `offset` (a gzip member, or plain WARC)."""
+    stream.seek(offset)
+    record = next(iter(ArchiveIterator(stream)), None)
+    if record is None or record.rec_type != "response":
+        raise ValueError(f"no response record at offset {offset}")
+    return record.content_stream().read()

@@ -74,8 +74,9 @@ class StagedTableWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = pq.ParquetWriter(self._tmp, arrow_schema(table), compression=COMPRESSION)
 
-    def write(self, row: dict[str, Any]) -> None:
-        self._buffer.append(row)
+    def write(self, row: dict[str, Any] | Any) -> None:
+        """One row: a dict of columns, or a record (an `Article`) whose fields are the columns."""
+        self._buffer.append(row if isinstance(row, dict) else dict(vars(row)))
         if len(self._buffer) >= self.rows_per_group:
             self._flush()
 
@@ -115,6 +116,13 @@ def read_staged(path: Path, batch_rows: int = 1000):
     parquet = pq.ParquetFile(path)
     for batch in parquet.iter_batches(batch_size=batch_rows):
         yield from batch.to_pylist()
+
+
+def read_articles(path: Path, batch_rows: int = 1000):
+    """The `Article` records of a staged articles file, in order."""
+    from pipeline.records import Article
+    for row in read_staged(path, batch_rows):
+        yield Article.from_row(row)
 
 
 def count_rows(path: Path) -> int:

@@ -8,6 +8,7 @@ import json
 import os
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -28,8 +29,9 @@ _SCALARS = {
 
 
 def schemas_dir() -> Path:
+    """The package's own copy of `schemas/` (package data), unless BROADSHEET_SCHEMAS names another."""
     override = os.environ.get("BROADSHEET_SCHEMAS")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "schemas"
+    return Path(override) if override else Path(str(resources.files("pipeline") / "schemas"))
 
 
 @lru_cache(maxsize=None)

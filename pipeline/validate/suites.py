@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 
 def expectations_dir() -> Path:
+    """The package's own copy of `expectations/` (package data), unless BROADSHEET_EXPECTATIONS names another."""
     override = os.environ.get("BROADSHEET_EXPECTATIONS")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "expectations"
+    return Path(override) if override else Path(str(resources.files("pipeline") / "expectations"))
 
 
 def load_suite(table: str) -> dict[str, Any]:

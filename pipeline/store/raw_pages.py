@@ -19,6 +19,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from pipeline.records import WarcRef
+
 KEY_HEADER = "Broadsheet-Url-Key"
 # Stored bodies are decoded; these headers would describe the bytes on the wire, not what we keep.
 WIRE_ONLY_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
@@ -33,19 +35,32 @@ def safe_name(text: str) -> str:
 
 
 class RawWriter:
-    """Appends fetched pages to one WARC file per run and source; `close()` publishes it."""
+    """Appends fetched pages to one WARC file per run and source; `close()` publishes it.
+
+    The file's final name is chosen when the first page is written, so the place of every record
+    (`WarcRef`) is known as it is written and a shard can name the pages it holds.
+    """
 
     def __init__(self, warehouse: Path, ingest_date: date, run_id: str, source: str):
         self.directory = partition_dir(warehouse, ingest_date)
-        self.final_path = self.directory / f"{safe_name(run_id)}-{safe_name(source)}.warc.gz"
-        self.partial_path = self.directory / f".{self.final_path.name}.part"
+        self._stem = f"{safe_name(run_id)}-{safe_name(source)}"
+        self.final_path: Path | None = None
+        self.partial_path: Path | None = None
         self._file = None
         self.records = 0
 
-    def write(self, key: str, url: str, status: int, headers: dict[str, str], body: bytes) -> None:
+    def _open(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target, counter = self.directory / f"{self._stem}.warc.gz", 1
+        while target.exists():  # a rerun with the same run id must not overwrite what it replays from
+            target = self.directory / f"{self._stem}.{counter}.warc.gz"
+            counter += 1
+        self.final_path, self.partial_path = target, target.with_name(f".{target.name}.part")
+        self._file = open(self.partial_path, "wb")
+
+    def write(self, key: str, url: str, status: int, headers: dict[str, str], body: bytes) -> WarcRef:
         if self._file is None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.partial_path, "wb")
+            self._open()
         kept = [(k, v) for k, v in headers.items() if k.lower() not in WIRE_ONLY_HEADERS]
         kept.append(("Content-Length", str(len(body))))
         try:
@@ -60,35 +75,37 @@ class RawWriter:
             warc_headers_dict={KEY_HEADER: key,
                                "WARC-Date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
         writer.write_record(record)
+        offset = self._file.tell()
         # One gzip member per record, as WARC readers expect; warcio's own level 9 is slow for little gain.
         self._file.write(gzip.compress(buffer.getvalue(), compresslevel=6))
         self.records += 1
+        return WarcRef(str(self.final_path), offset)
 
     def close(self) -> None:
         if self._file is None:
             return
+        self._file.flush()
+        os.fsync(self._file.fileno())
         self._file.close()
         self._file = None
-        target = self.final_path
-        counter = 1
-        while target.exists():  # a rerun with the same run id must not overwrite what it replays from
-            target = self.final_path.with_name(f"{self.final_path.name[:-8]}.{counter}.warc.gz")
-            counter += 1
-        os.replace(self.partial_path, target)
+        os.replace(self.partial_path, self.final_path)
 
 
-def read_stored_pages(warehouse: Path, ingest_date: date, keys: set[str]) -> Iterator[tuple[str, str, bytes]]:
-    """(key, url, body) for every stored response of that date whose key is wanted, first copy only."""
+def read_stored_pages(warehouse: Path, ingest_date: date, keys: set[str]) -> Iterator[tuple[str, str, bytes, WarcRef]]:
+    """(key, url, body, where) for every stored response of that date whose key is wanted, first copy only."""
     remaining = set(keys)
     directory = partition_dir(warehouse, ingest_date)
     if not remaining or not directory.is_dir():
         return
     for path in sorted(directory.glob("*.warc.gz")):
         with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
+            records = ArchiveIterator(stream)
+            for record in records:
                 key = record.rec_headers.get_header(KEY_HEADER)
                 if record.rec_type == "response" and key in remaining:
                     remaining.discard(key)
-                    yield key, record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()
+                    body = record.content_stream().read()
+                    yield (key, record.rec_headers.get_header("WARC-Target-URI"), body,
+                           WarcRef(str(path), records.get_record_offset()))
         if not remaining:
             return

@@ -1,8 +1,13 @@
-"""URL canonicalisation, so that one article is one row whatever tracking junk its links carry."""
+"""URLs: canonical form, hosts, and the one choice of the URL an article is known by.
+
+Used by discovery, fetching and extraction alike, so one article is one row whatever tracking junk
+its links carry and whichever stage first looked at the page.
+"""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
@@ -52,3 +57,31 @@ def host_matches(url: str, allowed_hosts: list[str]) -> bool:
     """True when the URL's host is one of the allowed hosts or a subdomain of one."""
     host = (urlsplit(url).hostname or "").lower()
     return any(host == h or host.endswith("." + h) for h in (a.lower().lstrip(".") for a in allowed_hosts))
+
+
+def _is_front_page(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
+
+
+def article_url(declared: Iterable[str | None], page_url: str | None) -> str | None:
+    """The URL an article is known by (and its `article_id` made from).
+
+    `declared` are the page's own claims in order of trust (`<link rel=canonical>`, then og:url or
+    JSON-LD where the caller has them), resolved against `page_url`, the address the page was read
+    from (None for a local file). The first claim that is an http(s) URL wins, except that a claim
+    pointing at a site's front page is ignored unless the page is that front page: it is a common
+    template bug, and obeying it would make every article of the site one article (one id).
+    Without a usable claim, the page's own address.
+    """
+    base = canonicalize_url(page_url) if page_url else None
+    for claim in declared:
+        if not claim or not claim.strip() or claim.strip().startswith("#"):
+            continue
+        resolved = canonicalize_url(urljoin(page_url or "", claim.strip()))
+        if resolved is None:
+            continue
+        if _is_front_page(resolved) and not (base is not None and _is_front_page(base)):
+            continue
+        return resolved
+    return base or page_url

@@ -1,0 +1,189 @@
+"""Scale benchmark: one night on one worker and on two, against an anchor measured in the same run.
+
+The 90 development pages of the shared extraction benchmark are made into about 500 distinct
+documents (each page repeated with a generated sentence added to a paragraph of its body and its
+declared URLs made distinct, so that dedup keeps every copy), then:
+
+  * the real path (`broadsheet ingest`'s code: plan, extract, dedup, enrich, validate, publish)
+    with 1 worker and with 2 workers, each in a fresh process;
+  * the anchor: trafilatura's `extract` plus spaCy's NER-only pipeline over the same pages, in
+    one fresh process, nothing else.
+
+It prints articles/s, the 2-worker speed-up, CPU seconds per article (the process and its workers)
+and the peak resident memory of the main process and of the largest worker.
+
+    .venv/bin/python benchmarks/scale.py [--copies 6] [--data DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "bench" / "extraction" / "dev"
+
+WORDS = ("council harbour river budget station market school bridge ferry library museum transport "
+         "weather festival hospital committee report survey contract election farmers tenants "
+         "volunteers engineers residents inspectors teachers drivers nurses planners").split()
+VERBS = "approved delayed questioned welcomed reviewed funded extended rejected announced".split()
+
+# The page's claims about its own URL, which decide the article id: made distinct per copy.
+DECLARED_URL = [
+    re.compile(r"""(<link\b[^>]*\brel=["']?canonical["']?[^>]*\bhref=["'])([^"']+)""", re.I),
+    re.compile(r"""(<link\b[^>]*\bhref=["'])([^"']+)(["'][^>]*\brel=["']?canonical)""", re.I),
+    re.compile(r"""(<meta\b[^>]*\bproperty=["']og:url["'][^>]*\bcontent=["'])([^"']+)""", re.I),
+    re.compile(r"""(<meta\b[^>]*\bcontent=["'])([^"']+)(["'][^>]*\bproperty=["']og:url)""", re.I),
+    re.compile(r"""("(?:url|@id)"\s*:\s*")(https?://[^"]+)"""),
+]
+
+
+def sentence(rng: random.Random, copy: int) -> str:
+    words = rng.sample(WORDS, 6)
+    return (f" In a separate note {copy}, the {words[0]} and {words[1]} {rng.choice(VERBS)} the plan for "
+            f"the {words[2]}, while {words[3]} and {words[4]} asked about the {words[5]}.")
+
+
+def anchor_paragraph_end(html: str) -> int | None:
+    """Where a paragraph of the page's article body ends in its markup, so that a sentence added
+    there is part of the extracted body: each place where a body paragraph starts is tried, and the
+    first whose added sentence shows up in the extracted text is kept."""
+    from pipeline.extract import ExtractionError, extract_html
+    try:
+        body = extract_html(html).text
+    except ExtractionError:
+        return None
+    probe = " Probe sentence for the benchmark copy."
+    for paragraph in sorted(body.split("\n\n"), key=len, reverse=True)[:5]:
+        start = html.find(paragraph[:40]) if len(paragraph) >= 40 else -1
+        while start >= 0:
+            end = html.find("</p>", start)
+            if end < 0:
+                break
+            try:
+                if probe.strip() in extract_html(html[:end] + probe + html[end:]).text:
+                    return end
+            except ExtractionError:
+                pass
+            start = html.find(paragraph[:40], start + 1)
+    return None
+
+
+def variant(html: str, copy: int, rng: random.Random, where: int) -> str:
+    """Copy `copy` of a page: a generated sentence added to a body paragraph (at `where`), and the
+    page's declared URLs given a `copy=N` parameter, so that its text and its id both differ."""
+    if copy == 0:
+        return html
+    html = html[:where] + sentence(rng, copy) + html[where:]
+    for pattern in DECLARED_URL:
+        def mark(match: re.Match) -> str:
+            url = match.group(2)
+            return match.group(1) + url + ("&" if "?" in url else "?") + f"copy={copy}" + "".join(match.groups()[2:])
+        html = pattern.sub(mark, html)
+    return html
+
+
+def make_inputs(data: Path, copies: int, folder: Path) -> int:
+    rng = random.Random(11)
+    pages = sorted((data / "html").glob("*.html.gz"))
+    count = 0
+    for page in pages:
+        html = gzip.decompress(page.read_bytes()).decode("utf-8", errors="replace")
+        where = anchor_paragraph_end(html)
+        # a page whose copies could not be made to differ in their extracted text is taken once
+        for copy in range(copies if where is not None else 1):
+            (folder / f"{page.name[:16]}-{copy}.html").write_text(variant(html, copy, rng, where), encoding="utf-8")
+            count += 1
+    return count
+
+
+def usage() -> dict[str, float]:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+            "rss_main_mib": me.ru_maxrss / 1024, "rss_worker_mib": kids.ru_maxrss / 1024}
+
+
+def child_pipeline(inputs: Path, workers: int) -> dict:
+    import logging
+    from datetime import date
+    logging.basicConfig(level=logging.WARNING)
+    from pipeline.config import files_config
+    from pipeline.run import run_all
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = run_all(files_config([str(inputs)]), Path(tmp) / "warehouse", date(2026, 11, 25), workers=workers)
+    return {"seconds": time.perf_counter() - started, "articles": summary["articles"],
+            "duplicates": summary["duplicates"], "rejects": summary["rejects"], **usage()}
+
+
+def child_anchor(inputs: Path) -> dict:
+    import trafilatura
+    from pipeline.enrich.nlp import load_nlp
+    started = time.perf_counter()
+    nlp = load_nlp()
+    texts = (trafilatura.extract(path.read_text(encoding="utf-8")) or "" for path in sorted(inputs.glob("*.html")))
+    articles = entities = 0
+    for doc in nlp.pipe(texts, batch_size=64):
+        articles += 1
+        entities += len(doc.ents)
+    return {"seconds": time.perf_counter() - started, "articles": articles, "entities": entities, **usage()}
+
+
+def measure(mode: str, inputs: Path, workers: int = 1) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--child", mode, "--inputs", str(inputs),
+                             "--workers", str(workers)], capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=SHARED)
+    parser.add_argument("--copies", type=int, default=6, help="copies of each page (about 90 x 6 documents)")
+    parser.add_argument("--child", choices=("pipeline", "anchor"), help=argparse.SUPPRESS)
+    parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if args.child == "pipeline":
+        print(json.dumps(child_pipeline(args.inputs, args.workers)))
+        return
+    if args.child == "anchor":
+        print(json.dumps(child_anchor(args.inputs)))
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = Path(tmp) / "inputs"
+        inputs.mkdir()
+        documents = make_inputs(args.data, args.copies, inputs)
+        runs = {"anchor": measure("anchor", inputs),
+                "1 worker": measure("pipeline", inputs, 1),
+                "2 workers": measure("pipeline", inputs, 2)}
+    print(f"{documents} documents ({args.copies} copies of each page of {args.data})")
+    print(f"{'run':<10} {'articles':>8} {'seconds':>8} {'articles/s':>10} {'CPU s/article':>13} "
+          f"{'RSS main MiB':>12} {'RSS worker MiB':>14}")
+    for name, run in runs.items():
+        per_s = run["articles"] / run["seconds"]
+        cpu = run["cpu_s"] / max(run["articles"], 1)
+        print(f"{name:<10} {run['articles']:>8} {run['seconds']:>8.1f} {per_s:>10.2f} {cpu:>13.3f} "
+              f"{run['rss_main_mib']:>12.0f} {run['rss_worker_mib']:>14.0f}")
+    one, two, anchor = runs["1 worker"], runs["2 workers"], runs["anchor"]
+    speedup = (two["articles"] / two["seconds"]) / (one["articles"] / one["seconds"])
+    cpu_ratio = (one["cpu_s"] / one["articles"]) / (anchor["cpu_s"] / anchor["articles"])
+    print(f"2 workers / 1 worker (articles/s): {speedup:.2f}x   (target >= 1.8)")
+    print(f"1 worker CPU per article / anchor's: {cpu_ratio:.2f}   (target <= 1.00)")
+    print(f"dedup kept every copy: {one['duplicates'] == 0} (duplicates {one['duplicates']}, "
+          f"rejects {one['rejects']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Dedup, once per night over all shards: exact copies become rejects, near-duplicates share a cluster.
+
+Exact copies: the same normalised text (`content_hash`) as an article stored on an earlier date, or
+as an earlier article of tonight's batch, or the same article id (URL) twice tonight. They are
+rejected (`duplicate: ...`) and counted, so a rerun or an overlapping feed stores nothing twice.
+
+Near-duplicates: wire copy syndicated across outlets, lightly edited updates. MinHash signatures of word 5-shingles, banded for locality-sensitive hashing (32 bands of 4 rows:
+pairs above about 0.45 Jaccard become candidates), then confirmed when the estimated Jaccard
+similarity reaches CLUSTER_THRESHOLD. Nothing is deleted: every article gets a `cluster_id`, the
+article_id of the first copy seen, so analysts can count stories rather than copies. Signatures are
+stored (table `article_signatures`) so that a copy arriving on a later night joins the cluster of
+the copy already stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasketch import MinHash
+
+from pipeline.articles import content_hash, reject_row
+from pipeline.records import Reject
+from pipeline.stages.context import Counts, RunContext, RunFailed
+from pipeline.store.parquet import StagedTableWriter, read_articles, read_staged
+
+log = logging.getLogger("broadsheet.dedup")
+
+NUM_PERM = 128
+BANDS = 32
+ROWS_PER_BAND = NUM_PERM // BANDS
+SHINGLE_WORDS = 5
+CLUSTER_THRESHOLD = 0.7
+_WORD = re.compile(r"\w+")
+# The scheme is pinned: stored signatures are only comparable with ones made the same way.
+SCHEME = "affine32"
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations   # computed once
+
+
+def shingles(text: str) -> set[bytes]:
+    words = _WORD.findall(text.casefold())
+    if len(words) < SHINGLE_WORDS:
+        return {" ".join(words).encode("utf-8")} if words else set()
+    return {" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def signature(text: str) -> np.ndarray:
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_PERMUTATIONS, scheme=SCHEME)
+    minhash.update_batch(list(shingles(text)))
+    return minhash.hashvalues.astype(np.uint32)
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One signed 64-bit key per band; equal keys in the same band make two texts candidates."""
+    keys = []
+    for band in range(BANDS):
+        chunk = sig[band * ROWS_PER_BAND:(band + 1) * ROWS_PER_BAND].tobytes()
+        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return keys
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(a == b))
+
+
+class ClusterIndex:
+    """Assigns cluster ids to a stream of signatures, against earlier stored ones and each other."""
+
+    def __init__(self, earlier: Iterable[tuple[str, str, bytes]] = ()):
+        self._members: list[tuple[str, np.ndarray]] = []   # (cluster_id, signature)
+        self._buckets: dict[int, list[int]] = {}
+        for _article_id, cluster_id, raw in earlier:
+            self._add(cluster_id, np.frombuffer(raw, dtype=np.uint32))
+
+    def _add(self, cluster_id: str, sig: np.ndarray) -> None:
+        position = len(self._members)
+        self._members.append((cluster_id, sig))
+        for key in band_keys(sig):
+            self._buckets.setdefault(key, []).append(position)
+
+    def assign(self, article_id: str, sig: np.ndarray) -> str:
+        best, best_score = None, CLUSTER_THRESHOLD
+        for position in {p for key in band_keys(sig) for p in self._buckets.get(key, ())}:
+            cluster_id, other = self._members[position]
+            score = similarity(sig, other)
+            if score >= best_score and (best is None or score > best_score or cluster_id < best):
+                best, best_score = cluster_id, score
+        cluster_id = best or article_id
+        self._add(cluster_id, sig)
+        return cluster_id
+
+
+def _query_published(warehouse: Path, table: str, wanted: pa.Array, sql: str, params: list) -> list[tuple]:
+    """Run `sql` over the published tables with this batch's values as a relation `wanted(value)`."""
+    from pipeline.store.catalog import connect
+    from pipeline.store.parquet import published_files
+    if not len(wanted) or not published_files(warehouse, table):
+        return []
+    with connect(warehouse) as con:
+        con.register("wanted", pa.table({"value": wanted}))
+        return con.execute(sql, params).fetchall()
+
+
+def earlier_copies(warehouse: Path, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
+    """content_hash -> (article_id, ingest_date) for hashes already published on earlier dates."""
+    rows = _query_published(
+        warehouse, "articles", pa.array(hashes, pa.string()),
+        "SELECT a.content_hash, min(a.article_id), min(a.ingest_date) FROM articles a "
+        "JOIN wanted w ON a.content_hash = w.value WHERE a.ingest_date < ? GROUP BY a.content_hash",
+        [ingest_date])
+    return {h: (aid, str(day)) for h, aid, day in rows}
+
+
+def earlier_signatures(warehouse: Path, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
+    """Stored signatures (earlier dates) sharing at least one LSH band key with this batch."""
+    return _query_published(
+        warehouse, "article_signatures", pa.array(keys, pa.int64()),
+        "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
+        "WHERE s.ingest_date < ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.value)) "
+        "ORDER BY s.ingest_date, s.article_id", [ingest_date])
+
+
+def _rows_with_signatures(staging, shard_id: str):
+    """(article, signature row) pairs of a shard: extraction wrote both files row for row."""
+    return zip(read_articles(staging.extracted(shard_id)), read_staged(staging.signatures(shard_id)), strict=True)
+
+
+def run(ctx: RunContext, shard: str | None = None) -> Counts:
+    """Dedup the whole night: shards are read in plan order, so the result does not depend on how
+    the night was sharded or how many workers extracted it."""
+    staging = ctx.staging
+    if staging.done("dedup"):
+        return staging.read_counts("dedup")
+    shards = staging.shards()
+    unfinished = [s.id for s in shards if not staging.done("extract", s.id)]
+    if unfinished:
+        raise RunFailed(f"dedup needs every shard extracted; not done: {', '.join(unfinished[:5])}"
+                        + (f" and {len(unfinished) - 5} more" if len(unfinished) > 5 else ""))
+    staging.forget_after("dedup")
+    warehouse = Path(ctx.warehouse)
+    empty = content_hash("")
+    hashes = sorted({digest for s in shards
+                     for digest in pq.read_table(staging.extracted(s.id), columns=["content_hash"]).column(0).to_pylist()
+                     if digest != empty})
+    earlier = earlier_copies(warehouse, ctx.date, hashes)
+    seen_hash: dict[str, str] = {}
+    seen_id: set[str] = set()
+    kept: dict[str, list[bool]] = {}
+    keys: list[np.ndarray] = []
+    counts = Counts()
+    with StagedTableWriter(staging.dedup_rejects, "rejects") as rejects:
+        for each in shards:
+            flags = kept[each.id] = []
+            for article, sig in _rows_with_signatures(staging, each.id):
+                digest, reason = article.content_hash, None
+                if article.text and digest in earlier:
+                    first_id, first_day = earlier[digest]
+                    reason = f"duplicate: same content as article {first_id} stored on {first_day}"
+                elif article.text and digest in seen_hash:
+                    reason = f"duplicate: same content as {seen_hash[digest]} in this batch"
+                elif article.article_id in seen_id:
+                    reason = f"duplicate: article id {article.article_id} (same URL) already in this batch"
+                flags.append(reason is None)
+                if reason:
+                    rejects.write(reject_row(Reject(article.source, article.location, "dedup", reason),
+                                             ctx.run_id, ctx.date, article.article_id))
+                    counts["duplicates"] += 1
+                    continue
+                seen_hash.setdefault(digest, article.location)
+                seen_id.add(article.article_id)
+                if article.text:
+                    keys.append(np.asarray(sig["bands"], dtype=np.int64))
+                counts["kept"] += 1
+
+    wanted = np.unique(np.concatenate(keys)) if keys else np.array([], dtype=np.int64)
+    index = ClusterIndex(earlier_signatures(warehouse, ctx.date, wanted))
+    with StagedTableWriter(staging.dedup_signatures, "article_signatures") as stored:
+        for each in shards:
+            with StagedTableWriter(staging.deduped(each.id), "articles") as out:
+                for keep, (article, sig) in zip(kept[each.id], _rows_with_signatures(staging, each.id), strict=True):
+                    if not keep:
+                        continue
+                    if article.text:
+                        minhash = np.frombuffer(sig["minhash"], dtype="<u4").astype(np.uint32)
+                        article.cluster_id = index.assign(article.article_id, minhash)
+                        counts["near_duplicates"] += article.cluster_id != article.article_id
+                        stored.write({**sig, "cluster_id": article.cluster_id})
+                    out.write(article)
+    log.info("dedup: %s", counts.to_dict())
+    return staging.write_counts("dedup", counts)

@@ -1,0 +1,119 @@
+"""Validate, once per night: every suite over every shard's output; failing rows go to rejects,
+a batch-level failure stops the night before anything is published.
+
+Rows are read in plan order and validated in chunks of a fixed number of rows, whatever the
+shards, so what validation decides does not depend on how the night was sharded.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.articles import reject_row
+from pipeline.records import Reject
+from pipeline.stages.context import Counts, RunContext, RunFailed
+from pipeline.store.parquet import StagedTableWriter, read_staged, write_parquet_atomic
+from pipeline.store.schemas import arrow_schema, to_arrow
+
+CHUNK_ROWS = 5000
+
+
+def chunks(paths: Iterable[Path], table: str, rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
+    """The rows of staged files in chunks of `rows` (the last one shorter), at least one chunk
+    (possibly empty) so that every suite runs even on an empty night."""
+    buffered: list[pa.RecordBatch] = []
+    size, produced = 0, False
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+            while batch.num_rows:
+                take = batch.slice(0, rows - size)
+                buffered.append(take)
+                size += take.num_rows
+                batch = batch.slice(take.num_rows)
+                if size == rows:
+                    produced = True
+                    yield pa.Table.from_batches(buffered)
+                    buffered, size = [], 0
+    if buffered:
+        yield pa.Table.from_batches(buffered)
+    elif not produced:
+        yield arrow_schema(table).empty_table()
+
+
+def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS) -> Counts:
+    from pipeline.validate.gx import Validator, data_docs_index
+
+    staging = ctx.staging
+    if staging.done("validate"):
+        return staging.read_counts("validate")
+    shards = staging.shards()
+    unfinished = [s.id for s in shards if not staging.done("enrich", s.id)]
+    if unfinished:
+        raise RunFailed(f"validate needs every shard enriched; not done: {', '.join(unfinished[:5])}")
+    staging.forget_after("validate")
+    validator = Validator(Path(ctx.warehouse))
+    failures: list[str] = []
+    new_rejects: list[dict[str, Any]] = []
+    location_of: dict[str, tuple[str, str]] = {}
+    bad_articles: set[str] = set()
+
+    def check(table: str, chunk: pa.Table, number: int) -> dict[int, list[str]]:
+        verdict = validator.validate(table, chunk.to_pandas(), f"{ctx.run_id}-{table}-{number}")
+        failures.extend(f"{table}: {reason}" for reason in verdict.batch_failures)
+        return verdict.row_failures
+
+    def enriched(table: str) -> list[Path]:
+        return [staging.enriched(s.id, table) for s in shards]
+
+    with StagedTableWriter(staging.final("articles"), "articles") as kept:
+        for number, chunk in enumerate(chunks(enriched("articles"), "articles", chunk_rows)):
+            failing = check("articles", chunk, number)
+            for position, row in enumerate(chunk.to_pylist()):
+                location_of[row["article_id"]] = (row["source"], row["location"])
+                if position in failing:
+                    bad_articles.add(row["article_id"])
+                    new_rejects.append(reject_row(
+                        Reject(row["source"], row["location"], "validate", f"articles: {'; '.join(failing[position])}"),
+                        ctx.run_id, ctx.date, row["article_id"]))
+                else:
+                    kept.write(row)
+
+    with StagedTableWriter(staging.final("article_signatures"), "article_signatures") as kept:
+        if staging.dedup_signatures.exists():
+            kept.write_many(row for row in read_staged(staging.dedup_signatures)
+                            if row["article_id"] not in bad_articles)
+
+    for table in ("entities", "quotes"):
+        with StagedTableWriter(staging.final(table), table) as kept:
+            for number, chunk in enumerate(chunks(enriched(table), table, chunk_rows)):
+                failing = check(table, chunk, number)
+                for position, row in enumerate(chunk.to_pylist()):
+                    if row["article_id"] in bad_articles:
+                        continue
+                    if position in failing:
+                        source, location = location_of[row["article_id"]]
+                        shown = row.get("mention") or row.get("quote")
+                        new_rejects.append(reject_row(
+                            Reject(source, location, "validate", f"{table}: {shown!r}: {'; '.join(failing[position])}"),
+                            ctx.run_id, ctx.date, row["article_id"]))
+                    else:
+                        kept.write(row)
+
+    write_parquet_atomic(staging.validate_rejects, to_arrow("rejects", new_rejects))
+    with StagedTableWriter(staging.final("rejects"), "rejects") as kept:
+        for number, chunk in enumerate(chunks(staging.all_rejects(), "rejects", chunk_rows)):
+            check("rejects", chunk, number)
+            kept.write_many(chunk.to_pylist())
+
+    validator.finish()
+    docs = data_docs_index(Path(ctx.warehouse))
+    if failures:
+        message = f"batch validation failed ({len(failures)}): {'; '.join(failures)} (Data Docs: {docs})"
+        staging.failure_file.write_text(message, encoding="utf-8")
+        raise RunFailed(message)
+    counts = Counts(rejected_rows=len(new_rejects))
+    counts["data_docs"] = str(docs)
+    return staging.write_counts("validate", counts)

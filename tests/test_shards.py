@@ -1,0 +1,208 @@
+"""Shards: the same night gives the same rows however it is sharded and however many workers run it,
+and a night killed after some shards resumes without redoing them."""
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline.config import ConfigError, files_config, parse_config
+from pipeline.run import run_all
+from pipeline.stages.context import RunContext
+from pipeline.store.catalog import connect
+
+DAY = date(2026, 11, 26)
+
+STORY = ("The ferry operator on Loch Varran will add a late sailing on Fridays from next month, its "
+         "managing director Aileen Mackie said on Tuesday. \"Islanders asked for it for three winters "
+         "running, and the numbers finally add up,\" Mackie said. The council, which subsidises the "
+         "route, said the extra sailing would cost about forty thousand pounds a year. Passenger numbers "
+         "rose by a fifth last summer after the pier at Carrig was rebuilt, according to the operator, "
+         "and the company expects the late boat to carry mostly hospital staff and students.")
+
+ARTICLES = {
+    "ferry.txt": "Late ferry for Loch Varran\n\n" + STORY,
+    # the same story lightly edited by another outlet: kept, in the same cluster
+    "ferry-copy.txt": "Loch Varran gets a late ferry\n\n" + STORY.replace("on Tuesday", "on Tuesday evening"),
+    # the same text again under another name: an exact duplicate, rejected by dedup
+    "ferry-again.txt": "Late ferry for Loch Varran\n\n" + STORY,
+    "orchard.txt": "Orchard trust buys old railway land\n\nThe Dunmore Orchard Trust has bought three "
+                   "acres of former railway land to plant heritage apple trees, its chair Pavel Dvorak "
+                   "said. \"Some of these varieties survive in only two gardens,\" Dvorak said.\n",
+    "museum.html": "<html lang='en'><head><title>Museum opens night gallery</title></head><body><article>"
+                   "<h1>Museum opens night gallery</h1><p>The Eastport Museum will open its upper gallery "
+                   "on Thursday evenings through the winter, director Ruth Okafor announced.</p><p>\"People "
+                   "who work days deserve the collection too,\" Okafor said at the launch.</p></article>"
+                   "</body></html>",
+    "blank.txt": "",
+    "readme.pdf": "%PDF-1.4 not an article",
+}
+
+
+def snapshot(wh: Path) -> dict[str, list]:
+    """Every row of the night, without the run id, in an order that does not depend on the run."""
+    with connect(wh) as con:
+        return {table: sorted(con.execute(f"SELECT * EXCLUDE (run_id) FROM {table} WHERE ingest_date = ?",
+                                          [DAY]).fetchall(), key=repr)
+                for table in ("articles", "entities", "quotes", "rejects", "article_signatures")}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("shards") / "inputs"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def one_worker_one_shard(inputs, tmp_path_factory):
+    wh = tmp_path_factory.mktemp("serial") / "warehouse"
+    summary = run_all(files_config([str(inputs)], shard_size=200), wh, DAY, workers=1)
+    return wh, summary, snapshot(wh)
+
+
+def test_the_reference_night_exercises_dedup_and_clusters(one_worker_one_shard):
+    _, summary, rows = one_worker_one_shard
+    assert summary["articles"] == 4 and summary["duplicates"] == 1
+    clusters = {row[0]: row for row in rows["article_signatures"]}     # article_id -> row
+    assert len(clusters) == 4 and len({row[1] for row in clusters.values()}) == 3, "the edited copy joins a cluster"
+    assert {r[3] for r in rows["rejects"]} >= {"read", "dedup"}
+
+
+@pytest.mark.parametrize("workers, shard_size", [(2, 3), (8, 1)])
+def test_same_rows_whatever_the_sharding_and_the_number_of_workers(inputs, tmp_path, one_worker_one_shard,
+                                                                   workers, shard_size):
+    wh = tmp_path / "warehouse"
+    summary = run_all(files_config([str(inputs)], shard_size=shard_size), wh, DAY, workers=workers)
+    _, reference_summary, reference = one_worker_one_shard
+    assert snapshot(wh) == reference
+    for key in ("inputs", "articles", "entities", "quotes", "rejects", "duplicates"):
+        assert summary[key] == reference_summary[key], key
+    assert _plan_counts(wh)["shards"] == -(-len(ARTICLES) // shard_size)
+
+
+def _killed_night(inputs: str, wh: str, failpoint: str) -> None:
+    os.environ["BROADSHEET_FAILPOINT"] = failpoint
+    run_all(files_config([inputs], shard_size=2), Path(wh), DAY, workers=1)
+    os._exit(0)
+
+
+def _kill_a_night(inputs: Path, wh: Path, failpoint: str) -> RunContext:
+    child = multiprocessing.get_context("fork").Process(target=_killed_night, args=(str(inputs), str(wh), failpoint))
+    child.start()
+    child.join(300)
+    assert child.exitcode == -9, f"the failpoint {failpoint} was not reached (exit {child.exitcode})"
+    [run_dir] = (wh / "_staging").iterdir()
+    return RunContext(str(wh), run_dir.name, DAY.isoformat())
+
+
+@pytest.mark.parametrize("failpoint, redone", [
+    ("extract:shard_done", {"extract": 3, "enrich": 4}),    # killed after the first of four shards
+    ("enrich:shard_done", {"extract": 0, "enrich": 3}),
+])
+def test_a_killed_night_resumes_without_redoing_finished_shards(inputs, tmp_path, one_worker_one_shard,
+                                                                monkeypatch, failpoint, redone):
+    from pipeline.stages import enrich, extract
+    wh = tmp_path / "warehouse"
+    killed = _kill_a_night(inputs, wh, failpoint)
+    step = failpoint.split(":")[0]
+    assert len(list((killed.staging.root / "counts" / step).glob("*.json"))) == 1, "killed after one shard"
+
+    worked_on = {"extract": [], "enrich": []}
+    real_extract, real_enrich = extract.extract_shard, enrich.enrich_shard
+    monkeypatch.setattr(extract, "extract_shard",
+                        lambda ctx, shard: worked_on["extract"].append(shard.id) or real_extract(ctx, shard))
+    monkeypatch.setattr(enrich, "enrich_shard",
+                        lambda ctx, shard: worked_on["enrich"].append(shard) or real_enrich(ctx, shard))
+    summary = run_all(files_config([str(inputs)], shard_size=2), wh, DAY, workers=1)
+
+    assert summary["run_id"] == killed.run_id, "the rerun resumed the killed night"
+    assert {name: len(shards) for name, shards in worked_on.items()} == redone
+    assert snapshot(wh) == one_worker_one_shard[2], "and ends exactly where an uninterrupted night does"
+    with connect(wh) as con:
+        assert con.execute("SELECT count(*), min(status) FROM runs").fetchone() == (1, "success")
+    assert not (wh / "_staging" / killed.run_id).exists()
+
+
+def test_a_changed_config_does_not_resume_the_killed_night(inputs, tmp_path):
+    wh = tmp_path / "warehouse"
+    killed = _kill_a_night(inputs, wh, "extract:shard_done")
+    summary = run_all(files_config([str(inputs)], shard_size=3), wh, DAY, workers=1)
+    assert summary["run_id"] != killed.run_id
+
+
+def _plan_counts(wh: Path) -> dict:
+    with connect(wh) as con:
+        return json.loads(con.execute("SELECT stage_counts FROM runs").fetchone()[0])["plan"]
+
+
+def _warc(path: Path, pages: int) -> None:
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "broadsheet tests"}))
+        for n in range(pages):
+            body = (f"<html lang='en'><head><title>Harbour notice {n}</title></head><body><article>"
+                    f"<h1>Harbour notice {n}</h1><p>Berth {n} at the north quay of Port Idris closes for "
+                    f"dredging on day {n} of the works, the harbour master Oren Lisle said.</p><p>Boats "
+                    f"using berth {n} will moor at the south wall until the dredger moves on, and the "
+                    f"ferry timetable is unchanged.</p></article></body></html>").encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://harbour.test/notices/{n}.html", "response", payload=io.BytesIO(body),
+                http_headers=headers, warc_headers_dict={"WARC-Date": "2026-11-25T09:00:00Z"}))
+
+
+def test_a_warc_archive_is_cut_into_shards_of_records(tmp_path):
+    archive = tmp_path / "crawl.warc.gz"
+    _warc(archive, 5)
+    results = {}
+    for size in (2, 200):
+        config = parse_config({"sources": [{"name": "archive", "kind": "warc", "location": str(archive)}],
+                               "shard_size": size}, tmp_path, "test.yaml")
+        wh = tmp_path / f"wh-{size}"
+        summary = run_all(config, wh, DAY, workers=1)
+        results[size] = (summary["articles"], _plan_counts(wh)["shards"], snapshot(wh)["articles"])
+    assert results[2][:2] == (5, 3) and results[200][:2] == (5, 1)
+    assert results[2][2] == results[200][2]
+
+
+def test_config_errors_name_the_file_and_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"test.yaml: source 'x': unknown option\(s\) 'since_day'"):
+        parse_config({"sources": [{"name": "x", "kind": "files", "location": "a", "since_day": 3}]},
+                     tmp_path, "test.yaml")
+    with pytest.raises(ConfigError, match="since must be a date"):
+        parse_config({"sources": [{"name": "x", "kind": "feed", "location": "http://h/f", "since": "last week"}]},
+                     tmp_path, "test.yaml")
+    with pytest.raises(ConfigError, match="shard_size must be a positive whole number"):
+        parse_config({"sources": [{"name": "x", "kind": "files", "location": "a"}], "shard_size": 0},
+                     tmp_path, "test.yaml")
+    with pytest.raises(ConfigError, match=r"fetch: unknown setting\(s\) 'per_host_dealy'"):
+        parse_config({"sources": [{"name": "x", "kind": "files", "location": "a"}],
+                      "fetch": {"per_host_dealy": 2}}, tmp_path, "test.yaml")
+
+
+def test_a_missing_folder_fails_the_night_before_any_work(tmp_path):
+    config = parse_config({"sources": [{"name": "x", "kind": "files", "location": "no-such-folder"}]},
+                          tmp_path, "test.yaml")
+    with pytest.raises(ConfigError, match="no such file or folder"):
+        run_all(config, tmp_path / "wh", DAY)
+    with connect(tmp_path / "wh") as con:
+        status, message = con.execute("SELECT status, message FROM runs").fetchone()
+    assert status == "failed" and "no-such-folder" in message
+
+
+def test_shards_are_even_and_spread_a_small_night_over_the_workers():
+    from pipeline.stages.plan import shard_counts
+    assert shard_counts([510], 200) == [3]                       # none bigger than shard_size
+    assert shard_counts([510], 200, min_shards=4) == [4]         # two for each of two workers
+    assert shard_counts([30], 200, min_shards=4) == [1]          # not split under 20 documents a shard
+    assert shard_counts([400, 100, 0], 200, min_shards=8) == [7, 2, 0]
