@@ -89,7 +89,9 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         "location": doc.location,
         "title": extracted.title,
         "authors": list(extracted.authors or []),
+        "author_orgs": list(extracted.author_orgs or []),
         "published_at": extracted.published_at,
+        "date_source": extracted.date_source,
         "modified_at": meta.get("modified_at"),
         "language": extracted.language,
         "text": cleaned.text,
@@ -98,6 +100,7 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         "cluster_id": identifier,   # its own story until the dedup stage finds copies
         "extractor": extracted.extractor or "unknown",
         "site_name": meta.get("site_name"),
+        "host": extracted.host,
         "description": meta.get("description"),
         "section": meta.get("section"),
         "tags": list(meta.get("tags") or []),

@@ -33,6 +33,9 @@ class Extracted:
     language: str | None = None
     url: str | None = None
     extractor: str = ""
+    date_source: str | None = None  # the evidence that gave published_at: jsonld, meta, time, url, htmldate, feed
+    host: str | None = None         # host name of the page's final URL (or, without one, of its canonical URL)
+    author_orgs: list[str] = field(default_factory=list)  # organisations credited beside or instead of people
     meta: dict[str, Any] = field(default_factory=dict)  # extra metadata: site_name, description, section...
 
 

@@ -47,9 +47,12 @@ def extract_file(path: Path) -> dict:
         "title": extracted.title,
         "text": extracted.text,
         "authors": extracted.authors,
+        "author_orgs": extracted.author_orgs,
         "published_at": _json_value(extracted.published_at),
+        "date_source": extracted.date_source,
         "language": extracted.language,
         "url": extracted.url,
+        "host": extracted.host,
         "extractor": extracted.extractor,
         "meta": {key: _json_value(value) for key, value in extracted.meta.items()},
     }

@@ -6,8 +6,10 @@ import re
 from trafilatura.utils import load_html
 
 from pipeline.extract.body import extract_body
+from pipeline.extract.dates import parse_date
 from pipeline.extract.decode import decode_html
 from pipeline.extract.errors import ExtractionError
+from pipeline.extract.hosts import host_name
 from pipeline.extract.language import detect_language
 from pipeline.extract.metadata import extract_metadata
 from pipeline.records import Extracted
@@ -29,7 +31,10 @@ def extract_html(html: bytes | str, url: str | None = None, hints: dict | None =
     tree = load_html(text)
     if tree is None:
         raise ExtractionError("not_html")
-    meta = extract_metadata(tree, url, hints)
+    # A page archived in a WARC cannot have been published after its capture; a fetched page
+    # not after now (the default).
+    captured_at = parse_date(hints.get("warc_date") or hints.get("fetched_at"))
+    meta = extract_metadata(tree, url, hints, captured_at)
     body = extract_body(tree, text, meta.url, meta.headings)
     if not body.paragraphs:
         raise ExtractionError("no_article_body")
@@ -44,6 +49,9 @@ def extract_html(html: bytes | str, url: str | None = None, hints: dict | None =
         language=language,
         url=meta.url,
         extractor=body.extractor,
+        date_source=meta.date_source,
+        host=meta.host,
+        author_orgs=meta.author_orgs,
         meta={
             "canonical_url": meta.canonical_url,
             "modified_at": meta.modified_at,

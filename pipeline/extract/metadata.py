@@ -9,16 +9,10 @@ from urllib.parse import urljoin
 
 from pipeline.extract import jsonld
 from pipeline.extract.authors import clean_authors
-from pipeline.extract.dates import date_from_url, parse_date
+from pipeline.extract.hosts import host_name
+from pipeline.extract.published import find_published, modified_evidence
 from pipeline.extract.titles import clean_title
 
-PUBLISHED_KEYS = (
-    "article:published_time", "og:published_time", "datepublished", "article.published",
-    "publishdate", "publish-date", "publish_date", "pubdate", "date", "dc.date.issued", "dc.date",
-    "dcterms.created", "dcterms.issued", "sailthru.date", "parsely-pub-date", "article_date_original",
-    "cxenseparse:recs:publishtime", "original-publish-date",
-)
-MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
 AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
 _BYLINE_XPATH = (
     './/*[@rel="author"] | .//*[@itemprop="author"]//*[@itemprop="name"] | '
@@ -34,6 +28,7 @@ class Metadata:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
+    date_source: str | None = None  # which evidence gave published_at (see published.py)
     modified_at: datetime | None = None
     url: str | None = None
     canonical_url: str | None = None
@@ -41,6 +36,8 @@ class Metadata:
     tags: list[str] = field(default_factory=list)
     top_image: str | None = None
     site_name: str | None = None
+    host: str | None = None
+    author_orgs: list[str] = field(default_factory=list)
     description: str | None = None
     headings: list[str] = field(default_factory=list)  # title and <h1>: what a body must not repeat
 
@@ -65,31 +62,6 @@ def _first(tags: dict[str, list[str]], keys) -> str | None:
 
 def _text(element) -> str:
     return re.sub(r"\s+", " ", element.text_content()).strip()
-
-
-def _time_elements(tree) -> list[str]:
-    # An explicitly marked publication time first, then any <time datetime>.
-    marked = tree.xpath('.//time[@datetime][@itemprop="datePublished" or @pubdate]/@datetime')
-    return marked + tree.xpath(".//time/@datetime")
-
-
-def _published(article: dict, tags, tree, url, hint) -> datetime | None:
-    candidates = [article.get("datePublished"), article.get("dateCreated")]
-    candidates += [v for key in PUBLISHED_KEYS for v in tags.get(key, [])]
-    candidates += _time_elements(tree)
-    for value in candidates:
-        moment = parse_date(value)
-        if moment:
-            return moment
-    return date_from_url(url) or parse_date(hint)
-
-
-def _modified(article: dict, tags) -> datetime | None:
-    for value in [article.get("dateModified")] + [v for key in MODIFIED_KEYS for v in tags.get(key, [])]:
-        moment = parse_date(value)
-        if moment:
-            return moment
-    return None
 
 
 def _authors(article: dict, tags, tree, hint) -> list[str]:
@@ -148,7 +120,8 @@ def _keywords(article: dict, tags) -> list[str]:
     return unique
 
 
-def extract_metadata(tree, url: str | None, hints: dict) -> Metadata:
+def extract_metadata(tree, url: str | None, hints: dict, captured_at: datetime | None = None) -> Metadata:
+    """`captured_at`: when the page was fetched or archived; no date after it is believed."""
     article = jsonld.article_object(tree)
     tags = meta_tags(tree)
     publisher = jsonld.names(article.get("publisher"))
@@ -166,17 +139,24 @@ def extract_metadata(tree, url: str | None, hints: dict) -> Metadata:
     description = _first(tags, ("og:description", "description", "twitter:description")) or (
         article.get("description") if isinstance(article.get("description"), str) else None
     )
+    # The host of the URL the page was fetched from; a page read from a file has only its own
+    # canonical URL to say where it lives.
+    host = host_name(url) or host_name(canonical)
+    published = find_published(tree, article, tags, canonical or url, hints.get("published"), captured_at)
+    modified = modified_evidence(article, tags, captured_at)
     return Metadata(
         title=title,
         authors=_authors(article, tags, tree, hints.get("authors")),
-        published_at=_published(article, tags, tree, canonical or url, hints.get("published")),
-        modified_at=_modified(article, tags),
+        published_at=published.moment,
+        date_source=published.source,
+        modified_at=modified[0].moment if modified else None,
         url=canonical or url,
         canonical_url=canonical,
         section=section,
         tags=_keywords(article, tags),
         top_image=urljoin(canonical or url or "", image) if image else None,
-        site_name=site_name,
+        site_name=site_name or host,
+        host=host,
         description=description,
         headings=[h for h in (title, _text(h1) if h1 is not None else None) if h],
     )
