@@ -8,7 +8,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from pipeline.extract import jsonld
-from pipeline.extract.authors import clean_authors
+from pipeline.extract.authors import Credits, clean_credits
 from pipeline.extract.hosts import host_name
 from pipeline.extract.published import find_published, modified_evidence
 from pipeline.extract.titles import clean_title
@@ -18,6 +18,7 @@ _BYLINE_XPATH = (
     './/*[@rel="author"] | .//*[@itemprop="author"]//*[@itemprop="name"] | '
     './/*[@itemprop="author" and not(.//*[@itemprop="name"])] | '
     './/*[contains(concat(" ", normalize-space(@class), " "), " byline ")] | '
+    './/*[contains(concat(" ", normalize-space(@class), " "), " author ")] | '
     './/*[contains(@class, "author-name") or contains(@class, "byline__name")]'
 )
 _MAX_BYLINE_CHARS = 120
@@ -64,20 +65,56 @@ def _text(element) -> str:
     return re.sub(r"\s+", " ", element.text_content()).strip()
 
 
-def _authors(article: dict, tags, tree, hint) -> list[str]:
-    from_jsonld = clean_authors(jsonld.person_names(article.get("author")))
+def _spaced_text(element) -> str:
+    """Text with a space between elements: "<b>ANN LEE</b><i>Wire</i>" is two pieces."""
+    return re.sub(r"\s+", " ", " ".join(element.itertext())).strip()
+
+
+def _credits(article: dict, tags, tree, hint, sites: list[str]) -> Credits:
+    """Authors from the first source that names any: JSON-LD, meta tags, the page's first
+    byline (later bylines belong to teasers and comments), the feed."""
+    typed_orgs = jsonld.organisation_names(article.get("author"))
+    from_jsonld = clean_credits(jsonld.person_names(article.get("author")) + typed_orgs, sites)
     if from_jsonld:
-        return from_jsonld
+        # What JSON-LD types as an organisation is one, whatever its name looks like.
+        people = [p for p in from_jsonld.people if p not in typed_orgs]
+        return Credits(people, from_jsonld.organisations + [p for p in from_jsonld.people if p in typed_orgs])
     # article:author is often a profile URL: useless as a name.
-    from_meta = clean_authors([v for key in AUTHOR_KEYS for v in tags.get(key, []) if not v.startswith("http")])
+    from_meta = clean_credits([v for key in AUTHOR_KEYS for v in tags.get(key, []) if not v.startswith("http")], sites)
     if from_meta:
         return from_meta
-    bylines = [_text(e) for e in tree.xpath(_BYLINE_XPATH)]
-    from_page = clean_authors([b for b in bylines if 0 < len(b) <= _MAX_BYLINE_CHARS])
-    if from_page:
-        return from_page
+    for byline in (_text(e) for e in tree.xpath(_BYLINE_XPATH)):
+        if 0 < len(byline) <= _MAX_BYLINE_CHARS:
+            from_page = clean_credits([byline], sites)
+            if from_page:
+                return from_page
+    printed = _printed_byline(tree)
+    if printed:
+        from_text = clean_credits([printed], sites)
+        if from_text:
+            return from_text
     hinted = hint if isinstance(hint, list) else [hint] if hint else []
-    return clean_authors([str(h) for h in hinted])
+    return clean_credits([str(h) for h in hinted], sites)
+
+
+# A byline printed without markup: "By Ann Lee and Tom Ray", "Von Klaus Brenner". The
+# names after the word must be capitalised, so "By subject" and "by the council" are not.
+_PRINTED_BYLINE = re.compile(r"^(?:by|von|par|por|door)\s+(?-i:[A-Z][\w.'-]*\s+[A-Z][\w.'-]*)", re.I)
+_BYLINE_TAGS = ("p", "div", "span", "li", "address", "strong", "em", "small", "b", "header", "section")
+
+
+def _printed_byline(tree) -> str | None:
+    """The first element whose own text opens with a byline, as the whole element reads."""
+    for element in tree.iter(*_BYLINE_TAGS):
+        own = (element.text or "").strip()
+        if own[:5].lower().startswith(("by", "von", "par", "por", "door")):
+            text = _spaced_text(element)
+            # "<span>By</span> <a>Ann Lee</a>": the word alone; the names are beside it.
+            if text.lower() == own.lower() and element.getparent() is not None:
+                text = _spaced_text(element.getparent())
+            if len(text) <= _MAX_BYLINE_CHARS and _PRINTED_BYLINE.match(text):
+                return text
+    return None
 
 
 def _canonical(tree, tags, article: dict, base: str | None) -> str | None:
@@ -142,11 +179,13 @@ def extract_metadata(tree, url: str | None, hints: dict, captured_at: datetime |
     # The host of the URL the page was fetched from; a page read from a file has only its own
     # canonical URL to say where it lives.
     host = host_name(url) or host_name(canonical)
+    credits = _credits(article, tags, tree, hints.get("authors"), [site_name or "", host or "", *publisher])
     published = find_published(tree, article, tags, canonical or url, hints.get("published"), captured_at)
     modified = modified_evidence(article, tags, captured_at)
     return Metadata(
         title=title,
-        authors=_authors(article, tags, tree, hints.get("authors")),
+        authors=credits.people,
+        author_orgs=credits.organisations,
         published_at=published.moment,
         date_source=published.source,
         modified_at=modified[0].moment if modified else None,
