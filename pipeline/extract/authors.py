@@ -77,7 +77,7 @@ STRIP_RULES: dict[str, Rule] = {
     # name describes the name; it is not another author.
     "role_tail": Rule(
         r"(?:\s*[,|–—-]\s*|\s+)(?:[\w.'-]+\s+){0,3}?(?:staff |senior |chief |contributing |special )?"
-        r"(?:writer|reporter|correspondent|editor|contributor|columnist|intern)s?\b.*$",
+        r"(?:writer|reporter|correspondent|editor|contributor|columnist|intern)s?(?![\w-]).*$",
         ("Tom Krisher, AP Auto Writer", "Tim Childers - Live Science Contributor", "Paul Takahashi, Staff writer",
          "Ana Ruiz, Senior Editor"),
         ("Ann Writers-Lee", "Reporterin Gisela"),

@@ -35,7 +35,7 @@ def extract_html(html: bytes | str, url: str | None = None, hints: dict | None =
     # not after now (the default).
     captured_at = parse_date(hints.get("warc_date") or hints.get("fetched_at"))
     meta = extract_metadata(tree, url, hints, captured_at)
-    body = extract_body(tree, text, meta.url, meta.headings)
+    body = extract_body(tree, text, meta.url, meta.headings, meta.marked_body)
     if not body.paragraphs:
         raise ExtractionError("no_article_body")
     if len(body.text.split()) < MIN_WORDS_WITHOUT_SENTENCE and not _SENTENCE_END.search(body.text):

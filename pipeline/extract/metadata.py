@@ -9,7 +9,9 @@ from urllib.parse import urljoin
 
 from pipeline.extract import jsonld
 from pipeline.extract.authors import Credits, clean_credits
+from pipeline.extract.candidates import MAX_LINK_SHARE
 from pipeline.extract.hosts import host_name
+from pipeline.extract.paragraphs import block_paragraphs, split_paragraphs
 from pipeline.extract.published import find_published, modified_evidence
 from pipeline.extract.titles import clean_title
 
@@ -41,6 +43,9 @@ class Metadata:
     author_orgs: list[str] = field(default_factory=list)
     description: str | None = None
     headings: list[str] = field(default_factory=list)  # title and <h1>: what a body must not repeat
+    # The body as the page itself marks it (JSON-LD articleBody, itemprop="articleBody"):
+    # evidence for the body extraction, not the body (it may be truncated or hold captions).
+    marked_body: list[str] = field(default_factory=list)
 
 
 def meta_tags(tree) -> dict[str, list[str]]:
@@ -144,6 +149,13 @@ def _raw_title(article: dict, tags, tree) -> tuple[str | None, str]:
     return None, ""
 
 
+def _marked_body(article: dict, tree) -> list[str]:
+    body = article.get("articleBody")
+    if isinstance(body, str) and body.strip():
+        return split_paragraphs(body)
+    return [p for element in tree.xpath('.//*[@itemprop="articleBody"]') for p in block_paragraphs(element, MAX_LINK_SHARE)]
+
+
 def _keywords(article: dict, tags) -> list[str]:
     found = tags.get("article:tag", []) or jsonld.text_list(article.get("keywords"))
     if not found:
@@ -198,4 +210,5 @@ def extract_metadata(tree, url: str | None, hints: dict, captured_at: datetime |
         host=host,
         description=description,
         headings=[h for h in (title, _text(h1) if h1 is not None else None) if h],
+        marked_body=_marked_body(article, tree),
     )
