@@ -164,3 +164,14 @@ def test_command_output_carries_date_source_and_host(tmp_path, capsys):
     assert line["published_at"] == "2024-03-05T09:30:00+01:00"
     assert line["date_source"] == "jsonld" and line["host"] == "harbourgazette.example"
     assert line["author_orgs"] == []
+
+
+def test_a_page_without_an_article_still_reports_its_date(tmp_path, capsys):
+    nav = ("<html><head><title>Gallery</title><meta property='article:published_time' content='2022-05-04T10:00:00Z'>"
+           "</head><body><nav><a href='/'>Home</a> <a href='/a'>Photos</a></nav></body></html>")
+    (tmp_path / "gallery.html").write_text(nav)
+    assert extract_command([str(tmp_path)]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["error"] == "no_article_body"
+    assert line["published_at"] == "2022-05-04T10:00:00+00:00" and line["date_source"] == "meta"
+    assert "text" not in line

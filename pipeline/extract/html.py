@@ -36,10 +36,12 @@ def extract_html(html: bytes | str, url: str | None = None, hints: dict | None =
     captured_at = parse_date(hints.get("warc_date") or hints.get("fetched_at"))
     meta = extract_metadata(tree, url, hints, captured_at)
     body = extract_body(tree, text, meta.url, meta.headings, meta.marked_body)
-    if not body.paragraphs:
-        raise ExtractionError("no_article_body")
-    if len(body.text.split()) < MIN_WORDS_WITHOUT_SENTENCE and not _SENTENCE_END.search(body.text):
-        raise ExtractionError("no_article_body")
+    if not body.paragraphs or (
+        len(body.text.split()) < MIN_WORDS_WITHOUT_SENTENCE and not _SENTENCE_END.search(body.text)
+    ):
+        found = {"title": meta.title, "published_at": meta.published_at, "date_source": meta.date_source,
+                 "url": meta.url, "host": meta.host}
+        raise ExtractionError("no_article_body", {key: value for key, value in found.items() if value})
     language = detect_language(body.text) or hints.get("language") or None
     return Extracted(
         title=meta.title,
