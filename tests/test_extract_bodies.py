@@ -60,11 +60,15 @@ def test_headline_repeated_anywhere_in_the_body_is_dropped():
     assert drop_headlines(["Harbour wall"], ["Harbour wall"]) == ["Harbour wall"]  # never empties a body
 
 
-def test_a_tiny_body_or_one_that_misses_the_marked_body_is_suspect():
-    assert is_suspect(["May 19, 2020"], [])
+def test_a_body_without_prose_or_one_that_misses_the_marked_body_is_suspect():
+    assert is_suspect(["May 19, 2020"], []) and is_suspect(["Skip to content"], [])
+    assert not is_suspect(ARTICLE[:2], [])  # two real sentences around a video are a body
     assert not is_suspect(ARTICLE * 2, [])
-    assert is_suspect(MENU * 10, ARTICLE * 2)  # the page marks another block as its body
+    assert is_suspect(MENU * 10 + ["A sentence that reads as prose but belongs to a sidebar teaser box."], ARTICLE * 2)
     assert not is_suspect(ARTICLE * 2, ARTICLE)
+    # a marked body much shorter than the body is a summary: it judges nothing
+    summary = ["A short summary of a long interview about programming languages and careers, in one sentence."]
+    assert not is_suspect(ARTICLE * 20, summary * 3)
 
 
 def test_rescue_prefers_the_candidate_that_agrees_with_the_marked_body():

@@ -10,7 +10,7 @@ readability is the second opinion:
     another block and its opinion is worthless);
 then promotional lines and a repeated headline are removed.
 
-A guard against catastrophic choices: when the body is tiny (a date line, a "skip to
+A guard against catastrophic choices: when the body holds no prose (a date line, a "skip to
 content"), or shares almost nothing with the body the page marks as its own (JSON-LD
 articleBody, itemprop="articleBody"), both trafilatura and readability picked the wrong block
 or none. Then more candidates are asked (trafilatura without precision mode, newspaper4k, the
@@ -38,8 +38,10 @@ FALLBACK_RATIO = 1.5
 FALLBACK_MARGIN_WORDS = 20
 # Readability may veto paragraphs only when it confirms at least this share of trafilatura's.
 MIN_AGREEMENT_TO_VOTE = 0.7
-# Fewer words than this and the body is suspect: the guard asks more extractors.
+# A marked body shorter than this is too short to judge another body by.
 SUSPECT_WORDS = 50
+# ... and so is one shorter than this share of the body it would judge (a summary).
+MARKED_MIN_SHARE = 0.5
 # Two bodies that confirm less than this share of each other picked different blocks.
 WHOLESALE_DISAGREEMENT = 0.3
 # A candidate that confirms this share of the marked body holds the article.
@@ -110,9 +112,13 @@ def prose_words(paragraphs: list[str]) -> int:
 
 
 def is_suspect(paragraphs: list[str], marked: list[str]) -> bool:
-    if word_count(paragraphs) < SUSPECT_WORDS:
+    """No paragraph that reads as prose (a date line, "Skip to content", a menu); or a body that
+    shares almost nothing with a marked body of comparable length. A short body of a few real
+    sentences (the text around a video) is not suspect, and neither is a body that a much
+    shorter marked body (a summary, a teaser) fails to cover."""
+    if prose_words(paragraphs) == 0:
         return True
-    if word_count(marked) < SUSPECT_WORDS:
+    if word_count(marked) < max(SUSPECT_WORDS, MARKED_MIN_SHARE * word_count(paragraphs)):
         return False
     return (agreement(paragraphs, marked) < WHOLESALE_DISAGREEMENT
             and agreement(marked, paragraphs) < WHOLESALE_DISAGREEMENT)
