@@ -64,6 +64,8 @@ def test_a_body_without_prose_or_one_that_misses_the_marked_body_is_suspect():
     assert is_suspect(["May 19, 2020"], []) and is_suspect(["Skip to content"], [])
     assert not is_suspect(ARTICLE[:2], [])  # two real sentences around a video are a body
     assert not is_suspect(ARTICLE * 2, [])
+    calendar = [f"Round {n}: {day} March - Northfield circuit" for n, day in enumerate(range(3, 30, 2), 1)]
+    assert not is_suspect(calendar, [])  # a list without sentences is content, not residue
     assert is_suspect(MENU * 10 + ["A sentence that reads as prose but belongs to a sidebar teaser box."], ARTICLE * 2)
     assert not is_suspect(ARTICLE * 2, ARTICLE)
     # a marked body much shorter than the body is a summary: it judges nothing

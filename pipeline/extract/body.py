@@ -38,7 +38,8 @@ FALLBACK_RATIO = 1.5
 FALLBACK_MARGIN_WORDS = 20
 # Readability may veto paragraphs only when it confirms at least this share of trafilatura's.
 MIN_AGREEMENT_TO_VOTE = 0.7
-# A marked body shorter than this is too short to judge another body by.
+# A body of fewer words than this without one sentence is suspect; a marked body shorter than
+# this is too short to judge another body by.
 SUSPECT_WORDS = 50
 # ... and so is one shorter than this share of the body it would judge (a summary).
 MARKED_MIN_SHARE = 0.5
@@ -112,11 +113,12 @@ def prose_words(paragraphs: list[str]) -> int:
 
 
 def is_suspect(paragraphs: list[str], marked: list[str]) -> bool:
-    """No paragraph that reads as prose (a date line, "Skip to content", a menu); or a body that
-    shares almost nothing with a marked body of comparable length. A short body of a few real
-    sentences (the text around a video) is not suspect, and neither is a body that a much
-    shorter marked body (a summary, a teaser) fails to cover."""
-    if prose_words(paragraphs) == 0:
+    """A few words and no paragraph that reads as prose (a date line, "Skip to content"); or a
+    body that shares almost nothing with a marked body of comparable length. A short body of a
+    few real sentences (the text around a video) is not suspect, nor is a longer list without
+    sentences (a calendar, a results table), nor a body that a much shorter marked body (a
+    summary, a teaser) fails to cover."""
+    if word_count(paragraphs) < SUSPECT_WORDS and prose_words(paragraphs) == 0:
         return True
     if word_count(marked) < max(SUSPECT_WORDS, MARKED_MIN_SHARE * word_count(paragraphs)):
         return False
