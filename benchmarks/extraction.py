@@ -20,6 +20,24 @@ from pipeline.extract.candidates import newspaper_paragraphs  # noqa: E402
 from pipeline.extract.command import extract_file  # noqa: E402
 
 SHARED = Path("/work/shared/bench/extraction")
+AUTHOR_LABELS = Path(__file__).resolve().parent.parent / "tests" / "data" / "extraction_dev_authors.json"
+F1_BANDS = (0.5, 0.8, 0.95)
+
+
+def author_scores(records: dict[str, dict], labels: dict[str, dict]) -> dict[str, float]:
+    """Micro precision and recall of author names (case-insensitive exact names) against
+    hand labels, for people (authors) and organisations (author_orgs)."""
+    scores = {}
+    for key in ("authors", "author_orgs"):
+        right = predicted = expected = 0
+        for doc_id, label in labels.items():
+            truth = {n.casefold() for n in label[key]}
+            found = {n.casefold() for n in records.get(doc_id, {}).get(key) or []}
+            right += len(truth & found)
+            predicted += len(found)
+            expected += len(truth)
+        scores[key] = (right / predicted if predicted else 0.0, right / expected if expected else 0.0)
+    return scores
 
 
 def load_scorer(path: Path):
@@ -83,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"speed: {len(pages) / elapsed:.1f} pages/s on one core by wall clock ({1000 * elapsed / len(pages):.1f} ms/page), "
           f"{len(pages) / cpu:.1f} pages/s by CPU time ({1000 * cpu / len(pages):.1f} ms/page)")
     print("extractors: " + ", ".join(f"{k}={v}" for k, v in sorted(extractors.items())))
+    bands = "  ".join(f"below {band}: {sum(1 for doc in docs if doc.f1 < band)}" for band in F1_BANDS)
+    print(f"per-page F1: {bands}  (of {len(docs)} pages)")
+    if AUTHOR_LABELS.exists() and args.data == SHARED / "dev":
+        labels = json.loads(AUTHOR_LABELS.read_text(encoding="utf-8"))["pages"]
+        for key, (precision, recall) in author_scores(records, labels).items():
+            print(f"{key}: precision {precision:.3f}  recall {recall:.3f}  (hand labels, {AUTHOR_LABELS.name})")
     if args.csv:
         with args.csv.open("w", newline="") as handle:
             writer = csv.writer(handle)

@@ -56,6 +56,9 @@ class Extracted:
     language: str | None = None
     url: str | None = None
     extractor: str = ""
+    date_source: str | None = None  # the evidence that gave published_at: jsonld, meta, time, url, htmldate, feed
+    host: str | None = None         # host name of the page's final URL (or, without one, of its canonical URL)
+    author_orgs: list[str] = field(default_factory=list)  # organisations credited beside or instead of people
     meta: dict[str, Any] = field(default_factory=dict)  # extra metadata: site_name, description, section...
 
 
@@ -116,7 +119,9 @@ class Article:
     location: str
     title: str | None
     authors: list[str]
+    author_orgs: list[str]
     published_at: datetime | None
+    date_source: str | None
     modified_at: datetime | None
     language: str | None
     text: str
@@ -125,6 +130,7 @@ class Article:
     cluster_id: str             # its own article_id until dedup finds an earlier copy
     extractor: str
     site_name: str | None
+    host: str | None
     description: str | None
     section: str | None
     tags: list[str]

@@ -12,6 +12,7 @@ import warnings
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.utils import load_html
 from readability import Document
 
 from pipeline.extract.paragraphs import block_paragraphs, split_paragraphs
@@ -23,6 +24,16 @@ def trafilatura_paragraphs(tree, url: str | None) -> list[str]:
     # Precision mode: best of its modes on the dev set, and readability covers what it misses.
     # trafilatura copies a tree it is given, so the caller's tree stays intact.
     text = trafilatura.extract(tree, url=url, include_comments=False, include_tables=True, favor_precision=True)
+    return split_paragraphs(text or "")
+
+
+def trafilatura_recall_paragraphs(html: str, url: str | None) -> list[str]:
+    """trafilatura in its default mode, on a fresh parse (the shared tree is pruned by then):
+    a second opinion for pages where precision mode kept almost nothing."""
+    tree = load_html(html)
+    if tree is None:
+        return []
+    text = trafilatura.extract(tree, url=url, include_comments=False, include_tables=True)
     return split_paragraphs(text or "")
 
 

@@ -39,7 +39,9 @@ def extract_file(path: Path) -> dict:
     try:
         extracted = extract_html(read_page(path))
     except ExtractionError as error:
-        return {"path": str(path), "error": error.reason}
+        # What the page gave besides a body (its date, its title) is reported with the reason.
+        return {"path": str(path), "error": error.reason,
+                **{key: _json_value(value) for key, value in error.found.items()}}
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         return {"path": str(path), "error": f"unreadable:{type(error).__name__}"}
     return {
@@ -47,9 +49,12 @@ def extract_file(path: Path) -> dict:
         "title": extracted.title,
         "text": extracted.text,
         "authors": extracted.authors,
+        "author_orgs": extracted.author_orgs,
         "published_at": _json_value(extracted.published_at),
+        "date_source": extracted.date_source,
         "language": extracted.language,
         "url": extracted.url,
+        "host": extracted.host,
         "extractor": extracted.extractor,
         "meta": {key: _json_value(value) for key, value in extracted.meta.items()},
     }

@@ -6,8 +6,10 @@ import re
 from trafilatura.utils import load_html
 
 from pipeline.extract.body import extract_body
+from pipeline.extract.dates import parse_date
 from pipeline.extract.decode import decode_html
 from pipeline.extract.errors import ExtractionError
+from pipeline.extract.hosts import host_name
 from pipeline.extract.language import detect_language
 from pipeline.extract.metadata import extract_metadata
 from pipeline.records import Extracted
@@ -29,12 +31,17 @@ def extract_html(html: bytes | str, url: str | None = None, hints: dict | None =
     tree = load_html(text)
     if tree is None:
         raise ExtractionError("not_html")
-    meta = extract_metadata(tree, url, hints)
-    body = extract_body(tree, text, meta.url, meta.headings)
-    if not body.paragraphs:
-        raise ExtractionError("no_article_body")
-    if len(body.text.split()) < MIN_WORDS_WITHOUT_SENTENCE and not _SENTENCE_END.search(body.text):
-        raise ExtractionError("no_article_body")
+    # A page archived in a WARC cannot have been published after its capture; a fetched page
+    # not after now (the default).
+    captured_at = parse_date(hints.get("warc_date") or hints.get("fetched_at"))
+    meta = extract_metadata(tree, url, hints, captured_at)
+    body = extract_body(tree, text, meta.url, meta.headings, meta.marked_body)
+    if not body.paragraphs or (
+        len(body.text.split()) < MIN_WORDS_WITHOUT_SENTENCE and not _SENTENCE_END.search(body.text)
+    ):
+        found = {"title": meta.title, "published_at": meta.published_at, "date_source": meta.date_source,
+                 "url": meta.url, "host": meta.host}
+        raise ExtractionError("no_article_body", {key: value for key, value in found.items() if value})
     language = detect_language(body.text) or hints.get("language") or None
     return Extracted(
         title=meta.title,
@@ -44,6 +51,9 @@ def extract_html(html: bytes | str, url: str | None = None, hints: dict | None =
         language=language,
         url=meta.url,
         extractor=body.extractor,
+        date_source=meta.date_source,
+        host=meta.host,
+        author_orgs=meta.author_orgs,
         meta={
             "canonical_url": meta.canonical_url,
             "modified_at": meta.modified_at,

@@ -42,17 +42,37 @@ def _load(script_text: str):
             return None
 
 
+# Values that graphs (Yoast and other CMS plugins) give as a bare {"@id": ...} reference to a
+# node elsewhere in the page's JSON-LD.
+_REFERENCED_KEYS = ("author", "publisher")
+
+
+def _resolve(value, nodes: dict[str, dict]):
+    if isinstance(value, list):
+        return [_resolve(item, nodes) for item in value]
+    if isinstance(value, dict) and set(value) == {"@id"}:
+        return nodes.get(str(value["@id"]), value)
+    return value
+
+
 def article_object(tree) -> dict:
+    """The most specific article object of the page, its author and publisher references
+    resolved to the nodes they point at."""
     best, best_rank = {}, 99
+    nodes: dict[str, dict] = {}
     for script in tree.iterfind('.//script[@type="application/ld+json"]'):
         data = _load(script.text or "")
         for obj in _objects(data):
+            if "@id" in obj and len(obj) > 1:
+                nodes.setdefault(str(obj["@id"]), obj)
             kinds = _types(obj) & ARTICLE_TYPES
             if not kinds:
                 continue
             rank = min(_TYPE_RANK.get(k, 1) for k in kinds)
             if rank < best_rank:
                 best, best_rank = obj, rank
+    if best and any(key in best for key in _REFERENCED_KEYS):
+        best = {**best, **{key: _resolve(best[key], nodes) for key in _REFERENCED_KEYS if key in best}}
     return best
 
 
@@ -68,11 +88,20 @@ def names(value) -> list[str]:
     return []
 
 
+def _is_organisation(entry) -> bool:
+    return isinstance(entry, dict) and bool(_types(entry) & {"organization", "newsmediaorganization", "corporation"})
+
+
 def person_names(value) -> list[str]:
-    """Authors' names, leaving out organisations listed beside people (a desk, the site)."""
+    """Authors' names as the page types them: people only."""
     entries = value if isinstance(value, list) else [value]
-    people = [e for e in entries if not (isinstance(e, dict) and "organization" in _types(e))]
-    return names(people or entries)
+    return names([e for e in entries if not _is_organisation(e)])
+
+
+def organisation_names(value) -> list[str]:
+    """Authors the page types as organisations (a news agency, a desk, the site)."""
+    entries = value if isinstance(value, list) else [value]
+    return names([e for e in entries if _is_organisation(e)])
 
 
 def first_url(value) -> str | None:
