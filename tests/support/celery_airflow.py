@@ -75,6 +75,25 @@ FAST_FAILOVER = {
 }
 
 
+# Settings that every Airflow process of one deployment must share (same names, same values). The
+# harness sets each of them; docker/docker-compose.yml must set each for every Airflow service
+# (tests/test_docker.py checks it).
+SHARED_SETTINGS = (
+    "AIRFLOW__CORE__EXECUTOR",
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    "AIRFLOW__CELERY__BROKER_URL",
+    "AIRFLOW__CELERY__RESULT_BACKEND",
+    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+    "AIRFLOW__API_AUTH__JWT_SECRET",
+    "AIRFLOW__API__SECRET_KEY",
+    "AIRFLOW__CORE__FERNET_KEY",
+    "AIRFLOW__CORE__DAGS_FOLDER",
+    "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER",
+    "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT",
+    "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT",
+)
+
+
 class ClusterError(RuntimeError):
     """The cluster did not start or a run did not finish; the message has the reason and log tails."""
 
