@@ -7,7 +7,10 @@ nothing. The second night loses a worker (SIGKILL, with everything it started) w
 mapped task; the night must still end complete.
 
 To follow the DAG when the mapped task changes (sources today, shards later): MAPPED_TASK names the
-task expanded over the night's work; `mapped()` picks its task instances.
+task expanded over the night's work; `mapped()` picks its task instances. The workers already start
+with the S3 test server's AWS_* variables; for a warehouse on object storage, point
+BROADSHEET_WAREHOUSE in `celery_worker_env` at `s3_server.uri("warehouse")` and the reference run at
+another prefix of the bucket.
 """
 from __future__ import annotations
 
@@ -47,9 +50,11 @@ def place(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def celery_worker_env(place):
-    """The workers start knowing where the warehouse and the sources file are (both rewritten per night)."""
-    return {"BROADSHEET_WAREHOUSE": str(place / "warehouse"), "BROADSHEET_CONFIG": str(place / "sources.yaml")}
+def celery_worker_env(place, s3_server):
+    """The workers start knowing where the warehouse, the sources file (rewritten per night) and the
+    object store are."""
+    return {"BROADSHEET_WAREHOUSE": str(place / "warehouse"), "BROADSHEET_CONFIG": str(place / "sources.yaml"),
+            **s3_server.env}
 
 
 @pytest.fixture(scope="module")
