@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from pipeline.config import ConfigError, default_workers, files_config, load_config, warehouse_path
@@ -43,11 +43,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="only warnings and errors on stderr")
 
 
-def _print_summary(summary: dict, warehouse: Path) -> None:
+def _print_summary(summary: dict, warehouse: str) -> None:
+    from pipeline.store.storage import Storage
     print(f"run {summary['run_id']} for {summary['ingest_date']}: {summary['status']}")
     print(f"  inputs {summary['inputs']}  articles {summary['articles']}  entities {summary['entities']}  "
           f"quotes {summary['quotes']}  rejects {summary['rejects']}  duplicates {summary['duplicates']}")
-    print(f"  warehouse {warehouse.resolve()}  (query: broadsheet sql \"SELECT ...\")")
+    print(f"  warehouse {Storage.of(warehouse).uri()}  (query: broadsheet sql \"SELECT ...\")")
 
 
 def _stage_printer(stage: str, counts: dict) -> None:
@@ -83,10 +84,29 @@ def _json_default(value):
     return str(value)
 
 
+def _as_of(text: str):
+    """A table version (a whole number) or a moment (ISO 8601; UTC when no zone is given)."""
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a version number or an ISO date-time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def cmd_sql(args) -> int:
-    from pipeline.store.catalog import connect
+    from pipeline.store.catalog import NoWarehouse, connect
     warehouse = warehouse_path(args.warehouse)
-    with connect(warehouse) as con:
+    try:
+        con = connect(warehouse, as_of=args.as_of, must_exist=True)
+    except NoWarehouse as missing:
+        raise ConfigError(str(missing)) from None
+    except Exception as error:   # delta-rs: no such version, or a moment before the table existed
+        if args.as_of is None:
+            raise
+        raise ConfigError(f"--as-of {args.as_of}: {str(error).splitlines()[0]}") from None
+    with con:
         cursor = con.execute(args.query)
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall()
@@ -100,6 +120,21 @@ def cmd_sql(args) -> int:
         writer.writerows(rows)
     else:
         _print_table(columns, rows)
+    return 0
+
+
+def cmd_compact(args) -> int:
+    from pipeline.store.delta import maintain
+    from pipeline.store.storage import Storage
+    from pipeline.store.catalog import NoWarehouse, is_warehouse, refresh_catalog
+    storage = Storage.of(warehouse_path(args.warehouse))
+    if not is_warehouse(storage):
+        raise ConfigError(str(NoWarehouse(f"no warehouse at {storage.uri()}")))
+    done = maintain(storage, retention_days=args.retention_days, vacuum=not args.no_vacuum)
+    refresh_catalog(storage)
+    for table, figures in done.items():
+        print(f"{table}: files {figures['files_before']} -> {figures['files_after']}, "
+              f"vacuumed {figures['vacuumed']}, version {figures['version']}")
     return 0
 
 
@@ -148,9 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sql = commands.add_parser("sql", help="query the warehouse's tables with DuckDB SQL")
     sql.add_argument("query")
-    sql.add_argument("--warehouse", help="warehouse folder (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    sql.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument("--as-of", type=_as_of, default=None, metavar="VERSION|TIMESTAMP",
+                     help="read every table as it was at that table version or moment (time travel)")
     sql.set_defaults(func=cmd_sql)
+
+    compact = commands.add_parser("compact", help="compact the tables' small files, then vacuum old versions")
+    compact.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    compact.add_argument("--retention-days", type=_positive, default=30,
+                         help="keep versions of the last N days readable with --as-of (default %(default)s)")
+    compact.add_argument("--no-vacuum", action="store_true", help="compact only; remove nothing")
+    compact.set_defaults(func=cmd_compact)
 
     schema = commands.add_parser("schema", help="the data dictionary: every table's columns, types and meaning")
     schema.add_argument("tables", nargs="*", metavar="TABLE")

@@ -38,19 +38,21 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:
-    return Path(explicit or os.environ.get("BROADSHEET_WAREHOUSE") or DEFAULT_WAREHOUSE)
+def warehouse_path(explicit: str | os.PathLike | None = None) -> str:
+    """The warehouse: a local folder or an `s3://bucket/prefix` (see pipeline/store/storage.py)."""
+    return str(explicit or os.environ.get("BROADSHEET_WAREHOUSE") or DEFAULT_WAREHOUSE)
 
 
-def config_path(explicit: str | os.PathLike | None = None) -> Path:
-    return Path(explicit or os.environ.get("BROADSHEET_CONFIG") or DEFAULT_CONFIG)
+def config_path(explicit: str | os.PathLike | None = None) -> str:
+    """The sources file: a local path or an `s3://` object."""
+    return str(explicit or os.environ.get("BROADSHEET_CONFIG") or DEFAULT_CONFIG)
 
 
 @dataclass
 class Config:
     sources: list[dict[str, Any]]
     fetch: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
+    path: Path | str | None = None
     shard_size: int = DEFAULT_SHARD_SIZE
 
     def source(self, name: str) -> dict[str, Any]:
@@ -66,28 +68,31 @@ class Config:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Config":
-        return cls(sources=data["sources"], fetch=data.get("fetch") or {},
-                   path=Path(data["path"]) if data.get("path") else None,
+        return cls(sources=data["sources"], fetch=data.get("fetch") or {}, path=data.get("path"),
                    shard_size=int(data.get("shard_size") or DEFAULT_SHARD_SIZE))
 
     def check_locations(self) -> None:
         """Local files and folders a source names must exist: a typo'd folder is a config error,
         not a night that succeeds with nothing in it."""
         from pipeline.sources.urllists import looks_like_url
+        from pipeline.store.storage import is_remote
         for source in self.sources:
             if source["kind"] not in LOCAL_KINDS:
                 continue
             locations = source["location"] if isinstance(source["location"], list) else [source["location"]]
-            missing = [loc for loc in locations if not looks_like_url(loc) and not Path(loc).exists()]
+            missing = [loc for loc in locations
+                       if not looks_like_url(loc) and not is_remote(loc) and not Path(loc).exists()]
             if missing:
                 raise ConfigError(f"{self.path or 'config'}: source {source['name']!r}: "
                                   f"no such file or folder: {', '.join(missing)}")
 
 
-def _resolve_location(location: Any, base: Path) -> Any:
+def _resolve_location(location: Any, base: Path | None, origin: str) -> Any:
     def one(value: str) -> str:
         if "://" in value or Path(value).is_absolute():
             return value
+        if base is None:
+            raise ConfigError(f"{origin}: {value!r}: a config on object storage needs absolute paths")
         return str((base / value).resolve())
     if isinstance(location, list):
         return [one(str(v)) for v in location]
@@ -126,7 +131,7 @@ def _check_fetch(fetch: dict[str, Any], origin: str) -> None:
                           f"see pipeline/fetch/settings.py for the settings and their defaults")
 
 
-def parse_config(data: Any, base: Path, origin: str) -> Config:
+def parse_config(data: Any, base: Path | None, origin: str) -> Config:
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list) or not data["sources"]:
         raise ConfigError(f"{origin}: expected a mapping with a non-empty 'sources' list")
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
@@ -149,7 +154,7 @@ def parse_config(data: Any, base: Path, origin: str) -> Config:
         _check_options(source, origin)
         source = dict(source)
         if source["kind"] in ("files", "warc", "urls"):
-            source["location"] = _resolve_location(source["location"], base)
+            source["location"] = _resolve_location(source["location"], base, origin)
         sources.append(source)
     fetch = data.get("fetch") or {}
     if not isinstance(fetch, dict):
@@ -161,16 +166,30 @@ def parse_config(data: Any, base: Path, origin: str) -> Config:
     return Config(sources=sources, fetch=fetch, shard_size=shard_size)
 
 
+def _read_config_text(path: str) -> str:
+    from pipeline.store.storage import filesystem_for, is_remote
+    if not is_remote(path):
+        return Path(path).read_text(encoding="utf-8")
+    fs, inner = filesystem_for(path)
+    with fs.open_input_stream(inner) as stream:
+        return stream.read().decode("utf-8")
+
+
 def load_config(path: str | os.PathLike | None = None) -> Config:
+    from pipeline.store.storage import is_remote
     path = config_path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(_read_config_text(path))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    config = parse_config(data, path.resolve().parent, str(path))
-    config.path = path
+    if is_remote(path):   # relative paths in it would mean nothing on the worker that reads it
+        config = parse_config(data, None, path)
+        config.path = path
+        return config
+    config = parse_config(data, Path(path).resolve().parent, path)
+    config.path = Path(path)
     return config
 
 

@@ -31,10 +31,13 @@ ShardStage = Callable[[RunContext, str], Counts]
 __all__ = ["RunFailed", "ShardRunner", "WorkerLost", "default_workers", "run_all"]
 
 
+# What the fork server imports once, so that every worker forked from it starts with it loaded.
+WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.extract.html", "pipeline.enrich")
+
+
 def _warm_up_worker() -> None:
-    """Load what every shard needs once per worker process: the extractors' modules and the spaCy model."""
+    """Load what every shard needs once per worker process: the spaCy model (the code is preloaded)."""
     logging.getLogger().setLevel(logging.WARNING)   # the parent reports progress; workers stay quiet
-    import pipeline.extract.html  # noqa: F401  (trafilatura, readability, lxml)
     from pipeline.enrich.nlp import load_nlp
     load_nlp()
 
@@ -100,18 +103,21 @@ def _duration(seconds: float) -> str:
 class ShardRunner:
     """Runs a shard stage over all shards: here, with one worker, or on a pool of worker processes.
 
-    The pool is started (forked) before any stage runs, from a process that has started no
-    threads yet, and each worker loads the models while the plan is made; the same workers then
-    serve every shard of both shard stages.
+    Workers are forked from a fork server, not from this process: delta-rs' runtime and DuckDB's
+    threads do not survive a fork of a process that used them. The server imports the stages once,
+    each worker loads the models while the plan is made, and the same workers then serve every
+    shard of both shard stages.
     """
 
     def __init__(self, workers: int = 1):
         self.workers = max(1, int(workers))
         self._pool: ProcessPoolExecutor | None = None
         if self.workers > 1:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_warm_up_worker)
-            self._pool.submit(_nothing)   # with fork, every worker process starts at the first submit
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(list(WORKER_MODULES))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up_worker)
+            for _ in range(self.workers):   # start the workers now, so they load while the plan is made
+                self._pool.submit(_nothing)
 
     def run(self, name: str, stage: ShardStage, ctx: RunContext, shards: list[Shard]) -> Counts:
         total, progress = Counts(), _Progress(name, shards)

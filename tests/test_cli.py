@@ -51,13 +51,16 @@ def test_warehouse_from_the_environment(sample_run):
     assert json.loads(result.stdout) == [{"n": 1}]
 
 
-def test_errors_are_one_line_and_non_zero(tmp_path):
+def test_errors_are_one_line_and_non_zero(tmp_path, sample_run):
     missing = broadsheet("ingest", tmp_path / "nope", "--warehouse", tmp_path / "wh")
     assert missing.returncode != 0
     assert missing.stderr.strip().splitlines()[-1].startswith("broadsheet: no such file")
-    bad_sql = broadsheet("sql", "SELECT * FROM no_such_table", "--warehouse", tmp_path / "wh")
+    bad_sql = broadsheet("sql", "SELECT * FROM no_such_table", "--warehouse", sample_run[0])
     assert bad_sql.returncode == 1
     assert len(bad_sql.stderr.strip().splitlines()) == 1 and "sql failed" in bad_sql.stderr
+    no_warehouse = broadsheet("sql", "SELECT count(*) FROM articles", "--warehouse", tmp_path / "typo")
+    assert no_warehouse.returncode == 2 and no_warehouse.stdout == ""
+    assert no_warehouse.stderr.strip() == f"broadsheet: no warehouse at {tmp_path / 'typo'} (no tables there yet)"
     bad_config = broadsheet("run", "--config", tmp_path / "none.yaml", "--warehouse", tmp_path / "wh")
     assert bad_config.returncode == 2 and "config file not found" in bad_config.stderr
     bad_date = broadsheet("run", "--date", "yesterday")

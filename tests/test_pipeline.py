@@ -9,6 +9,7 @@ import pytest
 from pipeline.config import files_config
 from pipeline.run import RunFailed, run_all
 from pipeline.store.catalog import connect
+from pipeline.store.delta import open_table
 
 DAY1, DAY2 = date(2026, 11, 23), date(2026, 11, 24)
 
@@ -141,7 +142,9 @@ def test_rerun_of_the_same_date_replaces_and_duplicates_nothing(warehouse):
     assert query(wh, "SELECT article_id, content_hash FROM articles ORDER BY 1") == before
     assert query(wh, "SELECT count(*) FROM entities") == entities_before
     assert query(wh, "SELECT count(*) FROM rejects") == [(5,)]
-    assert [p.name for p in (wh / "articles").glob("*/*.parquet")] == ["part-again.parquet"]
+    articles = open_table(wh, "articles")
+    assert len(articles.file_uris()) == 1 and articles.history(1)[0]["broadsheet.run_id"] == "again", \
+        "the rerun's one commit replaced the date's partition"
     assert query(wh, "SELECT count(*) FROM runs") == [(2,)]
 
 

@@ -106,7 +106,7 @@ def test_feed_rerun_same_date_replays_from_raw_store_and_later_nights_fetch_only
     assert first.hints["language"] == "en-gb"
     assert first.hints["published"].startswith((TODAY - timedelta(days=1)).isoformat())
     assert list((tmp_path / "raw" / f"ingest_date={TODAY}").glob("*.warc.gz")), "raw HTML kept as WARC"
-    assert (tmp_path / "_state" / "url_state.parquet").exists()
+    assert (tmp_path / "_state" / "url_state" / "_delta_log").is_dir(), "URL state kept as a Delta table"
 
     mark = len(site.requests)
     again_docs, again_rejects = run(source, tmp_path, run_id="rerun")

@@ -1,6 +1,7 @@
-"""Schemas, Parquet publishing and crash recovery, on real files."""
+"""Schemas, staged Parquet, Delta publishing and crash recovery, on real files."""
 import json
 import os
+import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -8,7 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.store import catalog, parquet
+from pipeline.store import catalog, delta, parquet
+from pipeline.store.storage import Storage
 from pipeline.store.schemas import TABLES, arrow_schema, parse_type, table_spec, to_arrow
 
 DAY = date(2026, 11, 20)
@@ -63,18 +65,38 @@ def test_to_arrow_keeps_schema_order_and_types():
     assert table.column("ingest_date").to_pylist() == [DAY]
 
 
-def _stage(tmp_path, rows, name="entities.parquet"):
-    return parquet.write_parquet_atomic(tmp_path / "staged" / name, to_arrow("entities", rows))
+def _stage(tmp_path, rows, name="entities.parquet", table="entities"):
+    storage = Storage.of(tmp_path)
+    return parquet.write_parquet_atomic(storage, storage.path("staged", name), to_arrow(table, rows))
 
 
-def test_publish_replaces_the_partition_of_the_same_date(tmp_path):
+def _commit(wh, table, day, staged, run_id):
+    return delta.commit_table(Storage.of(wh), table, day, staged, run_id, f"publish:{run_id}:{day}")
+
+
+def _rows(wh, table, column):
+    return sorted(delta.open_table(wh, table).to_pyarrow_table().column(column).to_pylist())
+
+
+def test_publish_replaces_the_partition_of_the_same_date_in_one_commit_each(tmp_path):
     wh = tmp_path / "wh"
-    parquet.publish_table(wh, "entities", DAY, _stage(tmp_path, [entity(mention="A"), entity(mention="B")]), "r1")
-    parquet.publish_table(wh, "entities", DAY, _stage(tmp_path, [entity(mention="C", run_id="r2")]), "r2")
-    files = parquet.published_files(wh, "entities")
-    assert [f.name for f in files] == ["part-r2.parquet"]
-    assert pq.read_table(files[0]).column("mention").to_pylist() == ["C"]
-    assert not list((wh / "entities").glob(".*"))
+    _commit(wh, "entities", DAY, _stage(tmp_path, [entity(mention="A"), entity(mention="B")]), "r1")
+    _commit(wh, "entities", date(2026, 11, 21), _stage(tmp_path, [entity(mention="Z", day=date(2026, 11, 21))]), "r1")
+    _commit(wh, "entities", DAY, _stage(tmp_path, [entity(mention="C", run_id="r2")]), "r2")
+    table = delta.open_table(wh, "entities")
+    assert table.version() == 2
+    assert _rows(wh, "entities", "mention") == ["C", "Z"]
+    assert [h.get("broadsheet.run_id") for h in table.history()] == ["r2", "r1", "r1"]
+    first = delta.open_table(wh, "entities", as_of=0).to_pyarrow_table().column("mention").to_pylist()
+    assert sorted(first) == ["A", "B"], "the first version stays readable (time travel)"
+
+
+def test_a_publish_repeated_after_a_crash_commits_each_table_once(tmp_path):
+    wh = tmp_path / "wh"
+    staged = _stage(tmp_path, [entity(mention="A")])
+    assert _commit(wh, "entities", DAY, staged, "r1") is True
+    assert _commit(wh, "entities", DAY, staged, "r1") is False, "the same publish id commits once"
+    assert delta.open_table(wh, "entities").version() == 0
 
 
 def test_runs_table_is_appended_not_replaced(tmp_path):
@@ -84,71 +106,86 @@ def test_runs_table_is_appended_not_replaced(tmp_path):
                "finished_at": datetime.now(timezone.utc), "status": "success", "inputs": 1, "articles": 1,
                "entities": 0, "quotes": 0, "rejects": 0, "duplicates": 0, "validation_success": True,
                "message": None, "stage_counts": "{}"}
-        staged = parquet.write_parquet_atomic(tmp_path / f"{run_id}.parquet", to_arrow("runs", [row]))
-        parquet.publish_table(wh, "runs", DAY, staged, run_id)
-    assert len(parquet.published_files(wh, "runs")) == 2
+        _commit(wh, "runs", DAY, _stage(tmp_path, [row], f"{run_id}.parquet", "runs"), run_id)
+    assert _rows(wh, "runs", "run_id") == ["r1", "r2"]
 
 
 def test_staged_writer_streams_row_groups_and_appears_only_on_close(tmp_path):
-    path = tmp_path / "s" / "entities.parquet"
-    writer = parquet.StagedTableWriter(path, "entities", rows_per_group=10)
+    storage = Storage.of(tmp_path)
+    path = storage.path("s", "entities.parquet")
+    writer = parquet.StagedTableWriter(storage, path, "entities", rows_per_group=10)
     writer.write_many(entity(mention=f"M{i}") for i in range(25))
-    assert not path.exists()
+    assert not storage.exists(path)
     writer.close()
     assert pq.ParquetFile(path).metadata.num_row_groups == 3
-    assert [r["mention"] for r in parquet.read_staged(path)] == [f"M{i}" for i in range(25)]
+    assert [r["mention"] for r in parquet.read_staged(storage, path)] == [f"M{i}" for i in range(25)]
 
 
 def test_staged_writer_leaves_nothing_when_aborted(tmp_path):
-    path = tmp_path / "s" / "entities.parquet"
+    storage = Storage.of(tmp_path)
+    path = storage.path("s", "entities.parquet")
     with pytest.raises(RuntimeError):
-        with parquet.StagedTableWriter(path, "entities") as writer:
+        with parquet.StagedTableWriter(storage, path, "entities") as writer:
             writer.write(entity())
             raise RuntimeError("boom")
-    assert list(path.parent.iterdir()) == []
-
-
-def test_recover_restores_a_partition_moved_aside_by_a_killed_publish(tmp_path):
-    wh = tmp_path / "wh"
-    parquet.publish_table(wh, "entities", DAY, _stage(tmp_path, [entity(mention="old")]), "r1")
-    partition = parquet.partition_dir(wh, "entities", DAY)
-    # what a SIGKILL between the two renames leaves behind: old partition aside, new one incoming
-    os.replace(partition, partition.with_name(f".replaced-r2-{partition.name}"))
-    (partition.with_name(f".incoming-r2-{partition.name}")).mkdir()
-    actions = parquet.recover(wh)
-    assert any("restored" in a for a in actions)
-    assert pq.read_table(partition).column("mention").to_pylist() == ["old"]
-    assert not list((wh / "entities").glob(".*"))
+    assert list((tmp_path / "s").iterdir()) == []
 
 
 def test_recover_rolls_a_journalled_publish_forward(tmp_path):
     wh = tmp_path / "wh"
-    parquet.publish_table(wh, "entities", DAY, _stage(tmp_path, [entity(mention="old")]), "r1")
-    staged_dir = parquet.staging_dir(wh, "r2") / "final"
-    new = parquet.write_parquet_atomic(staged_dir / "entities.parquet", to_arrow("entities", [entity(mention="new", run_id="r2")]))
-    journal = wh / "_journal" / "r2.json"
-    journal.parent.mkdir(parents=True)
-    journal.write_text(json.dumps({"run_id": "r2", "ingest_date": DAY.isoformat(),
-                                   "staged": {"entities": str(new)}}))
-    parquet.recover(wh)
-    assert not journal.exists()
-    assert pq.read_table(parquet.partition_dir(wh, "entities", DAY)).column("mention").to_pylist() == ["new"]
+    storage = Storage.of(wh)
+    _commit(wh, "entities", DAY, _stage(tmp_path, [entity(mention="old")]), "r1")
+    staging = storage.path("_staging", "r2")
+    new = parquet.write_parquet_atomic(storage, f"{staging}/final/entities.parquet",
+                                       to_arrow("entities", [entity(mention="new", run_id="r2")]))
+    storage.write_text(storage.path("_journal", "r2.json"), json.dumps(
+        {"run_id": "r2", "publish_id": "publish:r2", "ingest_date": DAY.isoformat(),
+         "staged": {"entities": new}, "staging": staging}))
+    actions = delta.recover(wh)
+    assert any("rolled forward" in a for a in actions)
+    assert not (wh / "_journal" / "r2.json").exists() and not (wh / "_staging" / "r2").exists()
+    assert _rows(wh, "entities", "mention") == ["new"]
+    assert delta.recover(wh) == [], "nothing left to repair"
 
 
-def test_catalog_views_exist_before_any_data_and_read_partitions(tmp_path):
+def test_catalog_relations_exist_before_any_data_and_read_partitions(tmp_path):
     wh = tmp_path / "wh"
     with catalog.connect(wh) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone() == (0,)
         columns = [d[0] for d in con.execute("SELECT * FROM quotes").description]
         assert "speaker_mention" in columns
-    parquet.publish_table(wh, "entities", DAY, _stage(tmp_path, [entity(mention="A")]), "r1")
-    parquet.publish_table(wh, "entities", date(2026, 11, 21),
-                          _stage(tmp_path, [entity(mention="B", day=date(2026, 11, 21))]), "r1")
+    _commit(wh, "entities", DAY, _stage(tmp_path, [entity(mention="A")]), "r1")
+    _commit(wh, "entities", date(2026, 11, 21), _stage(tmp_path, [entity(mention="B", day=date(2026, 11, 21))]), "r1")
+    with catalog.connect(wh) as con:
+        assert con.execute("SELECT ingest_date, mention FROM entities ORDER BY 1").fetchall() == \
+            [(DAY, "A"), (date(2026, 11, 21), "B")]
+        plan = "".join(str(r) for r in con.execute(
+            "EXPLAIN SELECT count(*) FROM entities WHERE ingest_date = DATE '2026-11-21'").fetchall())
+        assert "ingest_date" in plan and "Filters" in plan, "the date filter reaches the Delta scan (pruning)"
     path = catalog.refresh_catalog(wh)
     import duckdb
     with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET file_search_path = ?", [str(wh)])
         rows = con.execute("SELECT ingest_date, mention FROM entities ORDER BY 1").fetchall()
     assert rows == [(DAY, "A"), (date(2026, 11, 21), "B")]
+
+
+def test_the_catalog_file_is_swapped_in_while_a_reader_holds_the_old_one(tmp_path):
+    import duckdb
+    wh = tmp_path / "wh"
+    _commit(wh, "entities", DAY, _stage(tmp_path, [entity(mention="A")]), "r1")
+    path = catalog.refresh_catalog(wh)
+    reader = duckdb.connect(str(path), read_only=True)
+    try:
+        _commit(wh, "entities", DAY, _stage(tmp_path, [entity(mention="B", run_id="r2")]), "r2")
+        assert catalog.refresh_catalog(wh) == path, "a reader's lock does not stop the refresh"
+    finally:
+        reader.close()
+    moved = tmp_path / "moved"
+    shutil.move(str(wh), moved)
+    with duckdb.connect(str(moved / catalog.CATALOG_NAME), read_only=True) as con:
+        con.execute("SET file_search_path = ?", [str(moved)])
+        assert con.execute("SELECT mention FROM entities").fetchall() == [("B",)], "paths are relative"
 
 
 def test_data_dictionary_in_docs_matches_the_schemas():
@@ -162,14 +199,13 @@ def test_data_dictionary_in_docs_matches_the_schemas():
 
 def test_recover_removes_only_abandoned_staging_areas(tmp_path):
     wh = tmp_path / "wh"
-    old, live = parquet.staging_dir(wh, "old-run"), parquet.staging_dir(wh, "live-run")
+    old, live = wh / "_staging" / "old-run", wh / "_staging" / "live-run"
     for folder in (old, live):
         folder.mkdir(parents=True)
         (folder / "run.json").write_text("{}")
-    two_days_ago = datetime.now().timestamp() - parquet.STALE_STAGING_SECONDS - 60
+    two_days_ago = datetime.now().timestamp() - delta.STALE_STAGING_SECONDS - 60
     os.utime(old / "run.json", (two_days_ago, two_days_ago))
-    os.utime(old, (two_days_ago, two_days_ago))
-    actions = parquet.recover(wh)
+    actions = delta.recover(wh)
     assert not old.exists() and live.exists()
     assert any("old-run" in a for a in actions)
 

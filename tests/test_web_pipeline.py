@@ -135,20 +135,15 @@ def test_a_warc_archive_through_the_whole_path(tmp_path):
     assert speakers == {"Agnes Mulder"}
 
 
-def _killed_night(config_path: str, warehouse: str) -> None:
-    os.environ["BROADSHEET_FAILPOINT"] = "publish:begin"
-    run_all(load_config(config_path), Path(warehouse), TODAY, run_id="killed")
-    os._exit(0)
+def _night(config_path: str, warehouse: str) -> None:
+    run_all(load_config(config_path), warehouse, TODAY, run_id="killed")
 
 
 def test_a_night_killed_before_publishing_loses_nothing(site, tmp_path):
-    import multiprocessing
+    from support.killed import run_until_killed
     config_path = write_config(tmp_path, site)
     wh = tmp_path / "wh"
-    child = multiprocessing.get_context("fork").Process(target=_killed_night, args=(str(config_path), str(wh)))
-    child.start()
-    child.join(300)
-    assert child.exitcode == -9
+    assert run_until_killed("publish:begin", _night, str(config_path), str(wh)) == -9
     with connect(wh) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     mark = len(site.requests)

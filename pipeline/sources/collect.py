@@ -8,6 +8,7 @@ from typing import Any, Iterator
 from pipeline.config import SOURCE_KINDS, ConfigError
 from pipeline.fetch.client import Fetcher
 from pipeline.store.raw_pages import RawWriter
+from pipeline.store.storage import Storage
 from pipeline.fetch.settings import FetchSettings
 from pipeline.store.url_state import OK, load_state, save_changes
 from pipeline.records import RawDocument, Reject
@@ -19,8 +20,9 @@ from pipeline.sources.warc_source import collect_warc
 
 
 
-def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, warehouse: Path,
-            ingest_date: dt.date, run_id: str, download_dir: Path | None = None) -> Iterator[RawDocument | Reject]:
+def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, warehouse,
+            ingest_date: dt.date, run_id: str, download_to: tuple[Any, str] | None = None
+            ) -> Iterator[RawDocument | Reject]:
     """Yield every page of `source` that is new for `ingest_date`, and a Reject for each URL that is not.
 
     `source` keys: name, kind (feed | sitemap | urls | warc | files), location (one or a list: URLs or
@@ -30,8 +32,8 @@ def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, wareh
 
     Rerunning the same date yields the same documents again from the raw store without fetching;
     pages fetched on earlier dates are not yielded again. Every page yielded carries its `origin`
-    (a WARC record: the raw store's, or the source archive's, downloaded into `download_dir` when it
-    is named by URL), so it can be read again by whichever worker extracts it.
+    (a WARC record: the raw store's, or the source archive's, downloaded into `download_to` =
+    (storage, folder) when it is named by URL), so it can be read again by whichever worker extracts it.
     """
     kind = source.get("kind")
     if kind not in SOURCE_KINDS:
@@ -41,10 +43,10 @@ def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, wareh
         yield from iter_files(as_list(source.get("location")), source["name"])
         return
     settings = FetchSettings.from_dict(fetch_settings)
-    warehouse = Path(warehouse)
+    warehouse = Storage.of(warehouse)
     with Fetcher(settings) as fetcher:
         run = SourceRun(source, settings, warehouse, ingest_date, run_id, fetcher, load_state(warehouse),
-                        download_dir=download_dir)
+                        download_to=download_to)
         try:
             if kind == "warc":
                 yield from collect_warc(run)

@@ -37,14 +37,14 @@ class Candidate:
 class SourceRun:
     source: dict[str, Any]
     settings: FetchSettings
-    warehouse: Path
+    warehouse: Any                      # the warehouse location (a folder or s3://...), or its Storage
     ingest_date: date
     run_id: str
     fetcher: Fetcher
     state: dict[str, UrlState]
     changed: dict[str, UrlState] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
-    download_dir: Path | None = None    # where WARCs named by URL are kept for the night's shards
+    download_to: tuple[Any, str] | None = None   # (Storage, folder): where WARCs named by URL are kept for the shards
     _last_progress: float = field(default_factory=time.monotonic)
 
     @property

@@ -14,6 +14,7 @@ from pipeline.store.url_state import OK, UrlState
 from pipeline.urls import canonicalize_url
 from pipeline.records import RawDocument, Reject, WarcRef
 from pipeline.store.raw_pages import safe_name
+from pipeline.store.storage import is_remote, open_uri
 from pipeline.sources.discovery import as_list
 from pipeline.sources.run_context import SourceRun
 from pipeline.sources.sitemaps import in_window
@@ -22,25 +23,28 @@ from pipeline.sources.warcs import iter_warc_responses
 
 @contextmanager
 def opened_warc(run: SourceRun, location: str) -> Iterator[tuple[BinaryIO, str] | Reject]:
-    """The archive as a seekable stream, with the path its records can be read again from.
+    """The archive as a seekable stream, with the URI its records can be read again from.
 
     A WARC named by URL is downloaded first: into the run's download folder when it has one (the
-    plan stage's, so that shards read the records from there), else into a temporary file.
+    plan stage's, in the warehouse, so that shards on any worker read the records from there),
+    else into a temporary file.
     """
+    if is_remote(location):   # an archive in the object store: read in place, by ranges
+        with open_uri(location) as stream:
+            yield stream, location
+        return
     if not looks_like_url(location):
         with open(location, "rb") as stream:
             yield stream, location
         return
-    if run.download_dir is not None:
-        run.download_dir.mkdir(parents=True, exist_ok=True)
-        kept = run.download_dir / f"{len(list(run.download_dir.iterdir())):04d}-{safe_name(location)[-80:]}"
-        with open(kept, "w+b") as stream:
+    if run.download_to is not None:
+        storage, folder = run.download_to
+        kept = f"{folder}/{len(storage.list(folder)):04d}-{safe_name(location)[-80:]}"
+        with storage.spool(kept) as local, open(local, "w+b") as stream:
             reject = _download(run, location, stream)
-            yield reject if reject else (stream, str(kept))
+            yield reject if reject else (stream, storage.uri(kept))
         return
-    spool = run.warehouse / "_tmp"
-    spool.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile(dir=spool) as stream:
+    with tempfile.TemporaryFile() as stream:
         reject = _download(run, location, stream)
         yield reject if reject else (stream, location)
 

@@ -1,8 +1,9 @@
 """What every stage is given: the run context, and the `Staging` area that names every staged file.
 
-A night's work is staged under `WAREHOUSE/_staging/<run_id>/` and handed from stage to stage
-through files, never through memory, so that stages can run one after another in one process, in
-a pool of processes, or as Airflow tasks on different machines that share the warehouse:
+A night's work is staged under `WAREHOUSE/_staging/<run_id>/` (on local disk or in the object
+store, like the rest of the warehouse) and handed from stage to stage through files, never through
+memory, so that stages can run one after another in one process, in a pool of processes, or as
+Airflow tasks on different machines that share the warehouse:
 
     run.json  config.json  failure.txt           the night: when, with what, and why it failed
     failed-run.parquet                           the `runs` row of a night that failed
@@ -25,22 +26,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 import re
-import shutil
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any, Iterable
 
 from pipeline.config import Config
 from pipeline.records import Shard
+from pipeline.store.storage import Storage
 
 # The steps of a night in order; a step that starts afresh forgets what the later ones staged.
 STEPS = ("plan", "extract", "dedup", "enrich", "validate")
 SHARD_STEPS = ("extract", "enrich")
+STEP_FOLDERS = {"plan": ("plan",), "extract": ("extract",), "dedup": ("dedup",), "enrich": ("enrich",),
+                "validate": ("validate", "final")}
 
 
 class RunFailed(RuntimeError):
@@ -64,156 +66,159 @@ def new_run_id(ingest_date: date) -> str:
     return f"{ingest_date.isoformat()}_{stamp}_{uuid.uuid4().hex[:6]}"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 class Staging:
-    """The staged files of one run, each named here once (see the module docstring for the layout)."""
+    """The staged files of one run, each named here once (see the module docstring for the layout).
+    Paths are paths within the warehouse's storage; `storage` reads and writes them."""
 
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    def __init__(self, storage: Storage, root: str):
+        self.storage, self.root = storage, root
+
+    def _at(self, *parts: str) -> str:
+        return "/".join([self.root, *parts])
+
+    def exists(self) -> bool:
+        return self.storage.exists(self.run_file)
+
+    def remove(self) -> None:
+        self.storage.delete(self.root)
 
     # the night
     @property
-    def run_file(self) -> Path:
-        return self.root / "run.json"
+    def run_file(self) -> str:
+        return self._at("run.json")
 
     @property
-    def config_file(self) -> Path:
-        return self.root / "config.json"
+    def config_file(self) -> str:
+        return self._at("config.json")
 
     @property
-    def failure_file(self) -> Path:
-        return self.root / "failure.txt"
+    def failure_file(self) -> str:
+        return self._at("failure.txt")
 
     @property
-    def failed_run(self) -> Path:
-        return self.root / "failed-run.parquet"
+    def failed_run(self) -> str:
+        return self._at("failed-run.parquet")
 
     # plan
     @property
-    def shard_list(self) -> Path:
-        return self.root / "plan" / "shards.json"
+    def shard_list(self) -> str:
+        return self._at("plan", "shards.json")
 
-    def shard_inputs(self, shard_id: str) -> Path:
-        return self.root / "plan" / "inputs" / f"{shard_id}.jsonl"
+    def shard_inputs(self, shard_id: str) -> str:
+        return self._at("plan", "inputs", f"{shard_id}.jsonl")
 
-    def plan_rejects(self, source: str) -> Path:
-        return self.root / "plan" / "rejects" / f"{safe_name(source)}.parquet"
+    def plan_rejects(self, source: str) -> str:
+        return self._at("plan", "rejects", f"{safe_name(source)}.parquet")
 
-    @property
-    def downloads(self) -> Path:
-        return self.root / "plan" / "downloads"
+    def downloads(self, source_slug: str) -> str:
+        return self._at("plan", "downloads", source_slug)
 
     # per shard
-    def extracted(self, shard_id: str) -> Path:
-        return self.root / "extract" / shard_id / "articles.parquet"
+    def extracted(self, shard_id: str) -> str:
+        return self._at("extract", shard_id, "articles.parquet")
 
-    def signatures(self, shard_id: str) -> Path:
-        return self.root / "extract" / shard_id / "signatures.parquet"
+    def signatures(self, shard_id: str) -> str:
+        return self._at("extract", shard_id, "signatures.parquet")
 
-    def extract_rejects(self, shard_id: str) -> Path:
-        return self.root / "extract" / shard_id / "rejects.parquet"
+    def extract_rejects(self, shard_id: str) -> str:
+        return self._at("extract", shard_id, "rejects.parquet")
 
-    def deduped(self, shard_id: str) -> Path:
-        return self.root / "dedup" / f"{shard_id}.parquet"
+    def deduped(self, shard_id: str) -> str:
+        return self._at("dedup", f"{shard_id}.parquet")
 
-    def enriched(self, shard_id: str, table: str) -> Path:
-        return self.root / "enrich" / shard_id / f"{table}.parquet"
+    def enriched(self, shard_id: str, table: str) -> str:
+        return self._at("enrich", shard_id, f"{table}.parquet")
 
     # once per night
     @property
-    def dedup_rejects(self) -> Path:
-        return self.root / "dedup" / "rejects.parquet"
+    def dedup_rejects(self) -> str:
+        return self._at("dedup", "rejects.parquet")
 
     @property
-    def dedup_signatures(self) -> Path:
-        return self.root / "dedup" / "signatures.parquet"
+    def dedup_signatures(self) -> str:
+        return self._at("dedup", "signatures.parquet")
 
     @property
-    def validate_rejects(self) -> Path:
-        return self.root / "validate" / "rejects.parquet"
+    def validate_rejects(self) -> str:
+        return self._at("validate", "rejects.parquet")
 
-    def final(self, table: str) -> Path:
-        return self.root / "final" / f"{table}.parquet"
+    def final(self, table: str) -> str:
+        return self._at("final", f"{table}.parquet")
 
     # config and shards
     def save_config(self, config: Config) -> None:
-        _write_atomic(self.config_file, json.dumps(config.to_dict(), sort_keys=True))
+        self.storage.write_text(self.config_file, json.dumps(config.to_dict(), sort_keys=True))
 
     def load_config(self) -> Config:
-        return Config.from_dict(json.loads(self.config_file.read_text(encoding="utf-8")))
+        return Config.from_dict(json.loads(self.storage.read_text(self.config_file)))
 
     def save_shards(self, shards: list[Shard]) -> None:
-        _write_atomic(self.shard_list, json.dumps([asdict(s) for s in shards]))
+        self.storage.write_text(self.shard_list, json.dumps([asdict(s) for s in shards]))
 
     def shards(self) -> list[Shard]:
         """The night's shards in plan order (the order every later step reads them in)."""
-        return [Shard(**s) for s in json.loads(self.shard_list.read_text(encoding="utf-8"))]
+        return [Shard(**s) for s in json.loads(self.storage.read_text(self.shard_list))]
 
     def shard(self, shard_id: str) -> Shard:
         for shard in self.shards():
             if shard.id == shard_id:
                 return shard
-        raise KeyError(f"no shard {shard_id!r} in the plan of {self.root.name}")
+        raise KeyError(f"no shard {shard_id!r} in the plan of {self.root}")
 
-    def all_rejects(self) -> list[Path]:
+    def all_rejects(self) -> list[str]:
         """Every staged rejects file, in a stable order: planning, shards in plan order, dedup, validation."""
-        paths = sorted((self.root / "plan" / "rejects").glob("*.parquet"))
-        paths += [self.extract_rejects(s.id) for s in self.shards()]
+        planned = [self._at("plan", "rejects", name) for name in self.storage.list(self._at("plan", "rejects"), ".parquet")]
+        paths = planned + [self.extract_rejects(s.id) for s in self.shards()]
         paths += [self.dedup_rejects, self.validate_rejects]
-        return [p for p in paths if p.exists()]
+        return [p for p in paths if self.storage.exists(p)]
 
     # what each step did
-    def counts_file(self, step: str, shard_id: str | None = None) -> Path:
+    def counts_file(self, step: str, shard_id: str | None = None) -> str:
         if shard_id is None:
-            return self.root / "counts" / f"{step}.json"
-        return self.root / "counts" / step / f"{shard_id}.json"
+            return self._at("counts", f"{step}.json")
+        return self._at("counts", step, f"{shard_id}.json")
 
     def done(self, step: str, shard_id: str | None = None) -> bool:
-        return self.counts_file(step, shard_id).exists()
+        return self.storage.exists(self.counts_file(step, shard_id))
+
+    def shards_done(self, step: str) -> list[str]:
+        return [name[:-len(".json")] for name in self.storage.list(self._at("counts", step), ".json")]
 
     def write_counts(self, step: str, counts: Counts, shard_id: str | None = None) -> Counts:
-        _write_atomic(self.counts_file(step, shard_id), json.dumps(counts.to_dict()))
+        self.storage.write_text(self.counts_file(step, shard_id), json.dumps(counts.to_dict()))
         return counts
 
     def read_counts(self, step: str, shard_id: str | None = None) -> Counts:
-        return Counts(json.loads(self.counts_file(step, shard_id).read_text(encoding="utf-8")))
+        return Counts(json.loads(self.storage.read_text(self.counts_file(step, shard_id))))
 
     def step_counts(self) -> dict[str, dict[str, int]]:
         """Each finished step's counts, shard counts summed, so the total does not depend on sharding."""
         totals: dict[str, Counts] = {}
         for step in STEPS:
             if step in SHARD_STEPS:
-                files = sorted((self.root / "counts" / step).glob("*.json"))
-                if files:
+                finished = self.shards_done(step)
+                if finished:
                     totals[step] = Counts()
-                    for path in files:
-                        totals[step].update(json.loads(path.read_text(encoding="utf-8")))
+                    for shard_id in finished:
+                        totals[step].update(self.read_counts(step, shard_id))
             elif self.done(step):
                 totals[step] = self.read_counts(step)
         return {step: counts.to_dict() for step, counts in totals.items()}
 
     def forget_after(self, step: str) -> None:
         """A night-level step starting afresh: what it and the later steps staged was made from old input."""
-        outputs = {"plan": ["plan"], "extract": ["extract"], "dedup": ["dedup"], "enrich": ["enrich"],
-                   "validate": ["validate", "final"]}
         for name in STEPS[STEPS.index(step):]:
-            for folder in outputs[name]:
-                shutil.rmtree(self.root / folder, ignore_errors=True)
-            shutil.rmtree(self.root / "counts" / name, ignore_errors=True)
-            self.counts_file(name).unlink(missing_ok=True)
+            for folder in STEP_FOLDERS[name]:
+                self.storage.delete(self._at(folder))
+            self.storage.delete(self._at("counts", name))
+            self.storage.delete(self.counts_file(name))
 
 
 @dataclass
 class RunContext:
     """The run a stage works for; plain strings, so it travels through Airflow's XCom as is."""
 
-    warehouse: str
+    warehouse: str              # a local folder or s3://bucket/prefix
     run_id: str
     ingest_date: str            # ISO date
 
@@ -222,9 +227,13 @@ class RunContext:
         return date.fromisoformat(self.ingest_date)
 
     @property
+    def storage(self) -> Storage:
+        return Storage.of(self.warehouse)
+
+    @property
     def staging(self) -> Staging:
-        from pipeline.store.parquet import staging_dir
-        return Staging(staging_dir(Path(self.warehouse), self.run_id))
+        storage = self.storage
+        return Staging(storage, storage.path("_staging", self.run_id))
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -236,13 +245,13 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _resumable(warehouse: Path, ingest_date: date, fingerprint: str) -> str | None:
+def _resumable(storage: Storage, ingest_date: date, fingerprint: str) -> str | None:
     """The newest unfinished run of the same night with the same config: a killed night to resume."""
-    root = warehouse / "_staging"
     found = []
-    for run_file in root.glob("*/run.json") if root.is_dir() else ():
+    for run_id in storage.list(storage.path("_staging")):
+        run_file = storage.path("_staging", run_id, "run.json")
         try:
-            meta = json.loads(run_file.read_text(encoding="utf-8"))
+            meta = json.loads(storage.read_text(run_file))
         except (OSError, ValueError):
             continue
         if meta.get("ingest_date") == ingest_date.isoformat() and meta.get("fingerprint") == fingerprint:
@@ -250,47 +259,46 @@ def _resumable(warehouse: Path, ingest_date: date, fingerprint: str) -> str | No
     return max(found)[1] if found else None
 
 
-def open_night(warehouse: str | Path, ingest_date: date, config: Config, run_id: str | None = None,
-               log=None) -> RunContext:
+def open_night(warehouse: str, ingest_date: date, config: Config, run_id: str | None = None,
+               log: logging.Logger | None = None) -> RunContext:
     """Repair what an interrupted publish left, then open this night's staging area.
 
     A night killed before it published left its staging behind: running the same night again with
     the same config resumes it (its finished steps and shards are not redone). An explicit run id
     (Airflow's) resumes only its own staging; a different config starts afresh.
     """
-    from pipeline.store.parquet import recover
+    from pipeline.store.delta import recover
 
-    warehouse = Path(warehouse)
-    warehouse.mkdir(parents=True, exist_ok=True)
-    recover(warehouse)
+    storage = Storage.of(warehouse)
+    if not storage.remote:
+        storage.fs.create_dir(storage.root, recursive=True)
+    recover(storage)
     fingerprint = config_fingerprint(config)
-    run_id = safe_name(run_id) if run_id else (_resumable(warehouse, ingest_date, fingerprint)
+    run_id = safe_name(run_id) if run_id else (_resumable(storage, ingest_date, fingerprint)
                                                or new_run_id(ingest_date))
-    ctx = RunContext(str(warehouse), run_id, ingest_date.isoformat())
+    ctx = RunContext(storage.uri(), run_id, ingest_date.isoformat())
     staging = ctx.staging
     meta = None
-    if staging.run_file.exists():
-        meta = json.loads(staging.run_file.read_text(encoding="utf-8"))
+    if staging.exists():
+        meta = json.loads(storage.read_text(staging.run_file))
         if meta.get("fingerprint") != fingerprint or meta.get("ingest_date") != ctx.ingest_date:
-            shutil.rmtree(staging.root)     # same run id, other work: start it afresh
-            meta = None
+            meta = None     # same run id, other work: start it afresh
         elif log:
             log.info("resuming run %s for %s (steps done: %s)", run_id, ctx.ingest_date,
                      ", ".join(staging.step_counts()) or "none")
     if meta is None:
-        if staging.root.exists():
-            shutil.rmtree(staging.root)
-        staging.root.mkdir(parents=True)
+        staging.remove()
         staging.save_config(config)
-        _write_atomic(staging.run_file, json.dumps({
-            **ctx.to_dict(), "fingerprint": fingerprint, "started_at": datetime.now(timezone.utc).isoformat()}))
+        storage.write_text(staging.run_file, json.dumps({
+            **ctx.to_dict(), "fingerprint": fingerprint, "publish_id": f"broadsheet:{run_id}:{uuid.uuid4().hex[:12]}",
+            "started_at": datetime.now(timezone.utc).isoformat()}))
         if log:
-            log.info("run %s for %s: staging in %s", run_id, ctx.ingest_date, staging.root)
+            log.info("run %s for %s: staging in %s", run_id, ctx.ingest_date, storage.uri(staging.root))
     return ctx
 
 
 def run_meta(ctx: RunContext) -> dict[str, Any]:
-    return json.loads(ctx.staging.run_file.read_text(encoding="utf-8"))
+    return json.loads(ctx.storage.read_text(ctx.staging.run_file))
 
 
 def shard_ids(shards: Iterable[Shard]) -> list[str]:

@@ -16,18 +16,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 from datasketch import MinHash
 
 from pipeline.articles import content_hash, reject_row
 from pipeline.records import Reject
 from pipeline.stages.context import Counts, RunContext, RunFailed
-from pipeline.store.parquet import StagedTableWriter, read_articles, read_staged
+from pipeline.store.parquet import StagedTableWriter, read_articles, read_column, read_staged
 
 log = logging.getLogger("broadsheet.dedup")
 
@@ -96,31 +94,31 @@ class ClusterIndex:
         return cluster_id
 
 
-def _query_published(warehouse: Path, table: str, wanted: pa.Array, sql: str, params: list) -> list[tuple]:
+def _query_published(storage, table: str, wanted: pa.Array, sql: str, params: list) -> list[tuple]:
     """Run `sql` over the published tables with this batch's values as a relation `wanted(value)`."""
     from pipeline.store.catalog import connect
-    from pipeline.store.parquet import published_files
-    if not len(wanted) or not published_files(warehouse, table):
+    from pipeline.store.delta import table_exists
+    if not len(wanted) or not table_exists(storage, table):
         return []
-    with connect(warehouse) as con:
+    with connect(storage) as con:
         con.register("wanted", pa.table({"value": wanted}))
         return con.execute(sql, params).fetchall()
 
 
-def earlier_copies(warehouse: Path, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
+def earlier_copies(storage, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
     """content_hash -> (article_id, ingest_date) for hashes already published on earlier dates."""
     rows = _query_published(
-        warehouse, "articles", pa.array(hashes, pa.string()),
+        storage, "articles", pa.array(hashes, pa.string()),
         "SELECT a.content_hash, min(a.article_id), min(a.ingest_date) FROM articles a "
         "JOIN wanted w ON a.content_hash = w.value WHERE a.ingest_date < ? GROUP BY a.content_hash",
         [ingest_date])
     return {h: (aid, str(day)) for h, aid, day in rows}
 
 
-def earlier_signatures(warehouse: Path, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
+def earlier_signatures(storage, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
     """Stored signatures (earlier dates) sharing at least one LSH band key with this batch."""
     return _query_published(
-        warehouse, "article_signatures", pa.array(keys, pa.int64()),
+        storage, "article_signatures", pa.array(keys, pa.int64()),
         "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
         "WHERE s.ingest_date < ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.value)) "
         "ORDER BY s.ingest_date, s.article_id", [ingest_date])
@@ -128,7 +126,8 @@ def earlier_signatures(warehouse: Path, ingest_date, keys: np.ndarray) -> list[t
 
 def _rows_with_signatures(staging, shard_id: str):
     """(article, signature row) pairs of a shard: extraction wrote both files row for row."""
-    return zip(read_articles(staging.extracted(shard_id)), read_staged(staging.signatures(shard_id)), strict=True)
+    return zip(read_articles(staging.storage, staging.extracted(shard_id)),
+               read_staged(staging.storage, staging.signatures(shard_id)), strict=True)
 
 
 def run(ctx: RunContext, shard: str | None = None) -> Counts:
@@ -143,18 +142,17 @@ def run(ctx: RunContext, shard: str | None = None) -> Counts:
         raise RunFailed(f"dedup needs every shard extracted; not done: {', '.join(unfinished[:5])}"
                         + (f" and {len(unfinished) - 5} more" if len(unfinished) > 5 else ""))
     staging.forget_after("dedup")
-    warehouse = Path(ctx.warehouse)
+    storage = staging.storage
     empty = content_hash("")
-    hashes = sorted({digest for s in shards
-                     for digest in pq.read_table(staging.extracted(s.id), columns=["content_hash"]).column(0).to_pylist()
+    hashes = sorted({digest for s in shards for digest in read_column(storage, staging.extracted(s.id), "content_hash")
                      if digest != empty})
-    earlier = earlier_copies(warehouse, ctx.date, hashes)
+    earlier = earlier_copies(storage, ctx.date, hashes)
     seen_hash: dict[str, str] = {}
     seen_id: set[str] = set()
     kept: dict[str, list[bool]] = {}
     keys: list[np.ndarray] = []
     counts = Counts()
-    with StagedTableWriter(staging.dedup_rejects, "rejects") as rejects:
+    with StagedTableWriter(storage, staging.dedup_rejects, "rejects") as rejects:
         for each in shards:
             flags = kept[each.id] = []
             for article, sig in _rows_with_signatures(staging, each.id):
@@ -179,10 +177,10 @@ def run(ctx: RunContext, shard: str | None = None) -> Counts:
                 counts["kept"] += 1
 
     wanted = np.unique(np.concatenate(keys)) if keys else np.array([], dtype=np.int64)
-    index = ClusterIndex(earlier_signatures(warehouse, ctx.date, wanted))
-    with StagedTableWriter(staging.dedup_signatures, "article_signatures") as stored:
+    index = ClusterIndex(earlier_signatures(storage, ctx.date, wanted))
+    with StagedTableWriter(storage, staging.dedup_signatures, "article_signatures") as stored:
         for each in shards:
-            with StagedTableWriter(staging.deduped(each.id), "articles") as out:
+            with StagedTableWriter(storage, staging.deduped(each.id), "articles") as out:
                 for keep, (article, sig) in zip(kept[each.id], _rows_with_signatures(staging, each.id), strict=True):
                     if not keep:
                         continue

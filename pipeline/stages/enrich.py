@@ -27,15 +27,16 @@ def enrich_shard(ctx: RunContext, shard_id: str, batch_size: int = BATCH_SIZE) -
     pending: deque[Article] = deque()
 
     def items() -> Iterator[dict[str, Any]]:
-        for article in read_articles(staging.deduped(shard_id)):
+        for article in read_articles(staging.storage, staging.deduped(shard_id)):
             pending.append(article)
             yield {"id": article.article_id, "text": article.text, "language": article.language,
                    "title": article.title}
 
     counts = Counts()
-    with StagedTableWriter(staging.enriched(shard_id, "articles"), "articles") as articles, \
-            StagedTableWriter(staging.enriched(shard_id, "entities"), "entities") as entities, \
-            StagedTableWriter(staging.enriched(shard_id, "quotes"), "quotes") as quotes:
+    storage = staging.storage
+    with StagedTableWriter(storage, staging.enriched(shard_id, "articles"), "articles") as articles, \
+            StagedTableWriter(storage, staging.enriched(shard_id, "entities"), "entities") as entities, \
+            StagedTableWriter(storage, staging.enriched(shard_id, "quotes"), "quotes") as quotes:
         for result in enrich_texts(items(), batch_size=batch_size):
             article = pending.popleft()
             if result["id"] != article.article_id:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, BinaryIO, Iterator
+from typing import Any, Iterator
 
 from pipeline.articles import InputError, article_row, extract_document, reject_row
 from pipeline.records import Article, RawDocument, Reject, Shard
@@ -19,15 +19,15 @@ log = logging.getLogger("broadsheet.extract")
 
 
 def _entries(staging: Staging, shard: Shard) -> Iterator[dict[str, Any]]:
-    with open(staging.shard_inputs(shard.id), encoding="utf-8") as lines:
-        for line in lines:
-            yield json.loads(line)
+    for line in staging.storage.read_text(staging.shard_inputs(shard.id)).splitlines():
+        yield json.loads(line)
 
 
 def _warc_documents(shard: Shard, entries: Iterator[dict[str, Any]]) -> Iterator[RawDocument | Reject]:
     """Each listed record read again from its WARC file (kept open while consecutive entries share it)."""
     from pipeline.records import WarcRef
     from pipeline.sources.warcs import read_response_at
+    from pipeline.store.storage import open_uri
 
     path, stream = None, None
     try:
@@ -37,7 +37,7 @@ def _warc_documents(shard: Shard, entries: Iterator[dict[str, Any]]) -> Iterator
                     if stream is not None:
                         stream.close()
                     path, stream = entry["warc"], None
-                    stream = open(path, "rb")
+                    stream = open_uri(path)
                 body = read_response_at(stream, entry["offset"])
             except (OSError, ValueError, EOFError) as exc:
                 yield Reject(shard.source, entry["location"], "read", f"unreadable: {exc}"[:300])
@@ -73,9 +73,10 @@ def signature_row(article: Article) -> dict[str, Any]:
 def extract_shard(ctx: RunContext, shard: Shard) -> Counts:
     staging = ctx.staging
     counts = Counts()
-    with StagedTableWriter(staging.extracted(shard.id), "articles") as articles, \
-            StagedTableWriter(staging.signatures(shard.id), "article_signatures") as signatures, \
-            StagedTableWriter(staging.extract_rejects(shard.id), "rejects") as rejects:
+    storage = staging.storage
+    with StagedTableWriter(storage, staging.extracted(shard.id), "articles") as articles, \
+            StagedTableWriter(storage, staging.signatures(shard.id), "article_signatures") as signatures, \
+            StagedTableWriter(storage, staging.extract_rejects(shard.id), "rejects") as rejects:
         for item in shard_documents(staging, shard):
             counts["inputs"] += 1
             if isinstance(item, Reject):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
+import tempfile
 from typing import Any, Iterable
 
 from pipeline.articles import reject_row
@@ -30,39 +30,31 @@ MIN_SPLIT_DOCUMENTS = 20
 
 
 class _SourceInputs:
-    """One source's inputs, listed to a file as they are found, then cut into shards once every
-    source is known, so that shards can be sized evenly: a night's wall time is set by its last
-    shard, and a small left-over shard beside full ones leaves workers idle."""
+    """One source's inputs, listed to a local file as they are found, then cut into shards once
+    every source is known, so that shards can be sized evenly: a night's wall time is set by its
+    last shard, and a small left-over shard beside full ones leaves workers idle."""
 
     def __init__(self, staging: Staging, source: str, slug: str, reads: str):
         self.staging, self.source, self.slug, self.reads = staging, source, slug, reads
-        self.path = staging.root / "plan" / "listed" / f"{slug}.jsonl"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "w", encoding="utf-8")
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.count = 0
 
     def add(self, entry: dict[str, Any]) -> None:
         self._file.write(json.dumps(entry, default=str, ensure_ascii=False) + "\n")
         self.count += 1
 
-    def close(self) -> None:
-        self._file.close()
-
     def cut(self, shards: int) -> list[Shard]:
         """Into `shards` shards whose sizes differ by at most one, in listed order."""
         cut: list[Shard] = []
         base, extra = divmod(self.count, shards) if shards else (0, 0)
-        with open(self.path, encoding="utf-8") as listed:
-            for number in range(shards if self.count else 0):
-                size = base + (number < extra)
-                shard_id = f"{self.slug}-{number:05d}"
-                target = self.staging.shard_inputs(shard_id)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with open(target, "w", encoding="utf-8") as out:
-                    for _ in range(size):
-                        out.write(listed.readline())
-                cut.append(Shard(shard_id, self.source, self.reads, size))
-        self.path.unlink()
+        self._file.seek(0)
+        for number in range(shards if self.count else 0):
+            size = base + (number < extra)
+            shard_id = f"{self.slug}-{number:05d}"
+            lines = "".join(self._file.readline() for _ in range(size))
+            self.staging.storage.write_text(self.staging.shard_inputs(shard_id), lines)
+            cut.append(Shard(shard_id, self.source, self.reads, size))
+        self._file.close()
         return cut
 
 
@@ -110,9 +102,9 @@ def plan_collected(ctx: RunContext, listed: _SourceInputs, source: dict[str, Any
 
     staging = ctx.staging
     fetched: list[dict[str, Any]] = []
-    with StagedTableWriter(staging.plan_rejects(source["name"]), "rejects") as rejects:
-        for item in collect(source, fetch, Path(ctx.warehouse), ctx.date, ctx.run_id,
-                            download_dir=staging.downloads / listed.slug):
+    with StagedTableWriter(staging.storage, staging.plan_rejects(source["name"]), "rejects") as rejects:
+        for item in collect(source, fetch, staging.storage, ctx.date, ctx.run_id,
+                            download_to=(staging.storage, staging.downloads(listed.slug))):
             if isinstance(item, Reject):
                 rejects.write(reject_row(item, ctx.run_id, ctx.date))
                 counts[f"rejected_{item.stage}"] += 1
@@ -141,13 +133,10 @@ def run(ctx: RunContext, shard: str | None = None, min_shards: int = 1) -> Count
     listed: list[_SourceInputs] = []
     for source, slug in zip(config.sources, _slugs(s["name"] for s in config.sources)):
         inputs = _SourceInputs(staging, source["name"], slug, "files" if source["kind"] == "files" else "warc")
-        try:
-            if source["kind"] == "files":
-                plan_files(inputs, source)
-            else:
-                plan_collected(ctx, inputs, source, config.fetch, counts)
-        finally:
-            inputs.close()
+        if source["kind"] == "files":
+            plan_files(inputs, source)
+        else:
+            plan_collected(ctx, inputs, source, config.fetch, counts)
         listed.append(inputs)
     shards: list[Shard] = []
     for inputs, number in zip(listed, shard_counts([i.count for i in listed], config.shard_size, min_shards)):

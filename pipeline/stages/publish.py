@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from pipeline.stages.context import RunContext, run_meta
 from pipeline.store.catalog import refresh_catalog
+from pipeline.store.delta import commit_table, publish_night
 from pipeline.store.failpoints import failpoint
-from pipeline.store.parquet import count_rows, publish_run, publish_table, write_parquet_atomic
+from pipeline.store.parquet import count_rows, write_parquet_atomic
 from pipeline.store.schemas import TABLES, to_arrow
 from pipeline.store.url_state import mark_published
 
@@ -34,7 +33,7 @@ def run_row(ctx: RunContext, status: str, message: str | None, validation_succes
         "started_at": datetime.fromisoformat(run_meta(ctx)["started_at"]),
         "finished_at": datetime.now(timezone.utc), "status": status,
         "inputs": inputs,
-        **{table: count_rows(staging.final(table)) if published else 0
+        **{table: count_rows(staging.storage, staging.final(table)) if published else 0
            for table in ("articles", "entities", "quotes", "rejects")},
         "duplicates": counts.get("dedup", {}).get("duplicates", 0),
         "validation_success": validation_success, "message": message,
@@ -44,13 +43,14 @@ def run_row(ctx: RunContext, status: str, message: str | None, validation_succes
 
 def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:
     """Publish the night; returns its summary (the `runs` row's counts)."""
-    staging = ctx.staging
+    staging, storage = ctx.staging, ctx.storage
     row = run_row(ctx, "success", None, True)
-    write_parquet_atomic(staging.final("runs"), to_arrow("runs", [row]))
+    write_parquet_atomic(storage, staging.final("runs"), to_arrow("runs", [row]))
     failpoint("publish:begin")
-    publish_run(Path(ctx.warehouse), ctx.run_id, ctx.date, {name: staging.final(name) for name in TABLES})
-    mark_published(Path(ctx.warehouse), ctx.date)
-    refresh_catalog(Path(ctx.warehouse))
+    publish_night(storage, ctx.run_id, run_meta(ctx)["publish_id"], ctx.date,
+                  {name: staging.final(name) for name in TABLES}, staging.root)
+    mark_published(storage, ctx.date)
+    refresh_catalog(storage)
     summary = {key: row[key] for key in SUMMARY_KEYS}
     summary["ingest_date"] = ctx.ingest_date
     log.info("published %s", summary)
@@ -59,17 +59,17 @@ def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:
 
 def record_failure(ctx: RunContext, message: str | None = None) -> str:
     """A failed night publishes no data, but `runs` says that it failed and why (returned)."""
-    staging = ctx.staging
-    if not staging.run_file.exists():
+    staging, storage = ctx.staging, ctx.storage
+    if not staging.exists():
         return message or "the run failed before it began"
     if message is None:
-        message = (staging.failure_file.read_text(encoding="utf-8") if staging.failure_file.exists()
+        message = (storage.read_text(staging.failure_file) if storage.exists(staging.failure_file)
                    else "a task failed; see the task logs")
     validation_success = not message.startswith("batch validation failed")
     row = run_row(ctx, "failed", message[:2000], validation_success)
-    staged = write_parquet_atomic(staging.failed_run, to_arrow("runs", [row]))
-    publish_table(Path(ctx.warehouse), "runs", ctx.date, staged, ctx.run_id)
-    refresh_catalog(Path(ctx.warehouse))
-    shutil.rmtree(staging.root, ignore_errors=True)
+    staged = write_parquet_atomic(storage, staging.failed_run, to_arrow("runs", [row]))
+    commit_table(storage, "runs", ctx.date, staged, ctx.run_id, run_meta(ctx)["publish_id"] + ":failed")
+    refresh_catalog(storage)
+    staging.remove()
     return message
 

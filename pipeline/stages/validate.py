@@ -6,28 +6,26 @@ shards, so what validation decides does not depend on how the night was sharded.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline.articles import reject_row
 from pipeline.records import Reject
 from pipeline.stages.context import Counts, RunContext, RunFailed
-from pipeline.store.parquet import StagedTableWriter, read_staged, write_parquet_atomic
+from pipeline.store.parquet import StagedTableWriter, read_staged, record_batches, write_parquet_atomic
 from pipeline.store.schemas import arrow_schema, to_arrow
 
 CHUNK_ROWS = 5000
 
 
-def chunks(paths: Iterable[Path], table: str, rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
+def chunks(storage, paths: Iterable[str], table: str, rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
     """The rows of staged files in chunks of `rows` (the last one shorter), at least one chunk
     (possibly empty) so that every suite runs even on an empty night."""
     buffered: list[pa.RecordBatch] = []
     size, produced = 0, False
     for path in paths:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
+        for batch in record_batches(storage, path, rows):
             while batch.num_rows:
                 take = batch.slice(0, rows - size)
                 buffered.append(take)
@@ -44,7 +42,7 @@ def chunks(paths: Iterable[Path], table: str, rows: int = CHUNK_ROWS) -> Iterato
 
 
 def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS) -> Counts:
-    from pipeline.validate.gx import Validator, data_docs_index
+    from pipeline.validate.gx import Validator
 
     staging = ctx.staging
     if staging.done("validate"):
@@ -54,7 +52,8 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
     if unfinished:
         raise RunFailed(f"validate needs every shard enriched; not done: {', '.join(unfinished[:5])}")
     staging.forget_after("validate")
-    validator = Validator(Path(ctx.warehouse))
+    storage = staging.storage
+    validator = Validator(storage)
     failures: list[str] = []
     new_rejects: list[dict[str, Any]] = []
     location_of: dict[str, tuple[str, str]] = {}
@@ -65,11 +64,11 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
         failures.extend(f"{table}: {reason}" for reason in verdict.batch_failures)
         return verdict.row_failures
 
-    def enriched(table: str) -> list[Path]:
+    def enriched(table: str) -> list[str]:
         return [staging.enriched(s.id, table) for s in shards]
 
-    with StagedTableWriter(staging.final("articles"), "articles") as kept:
-        for number, chunk in enumerate(chunks(enriched("articles"), "articles", chunk_rows)):
+    with StagedTableWriter(storage, staging.final("articles"), "articles") as kept:
+        for number, chunk in enumerate(chunks(storage, enriched("articles"), "articles", chunk_rows)):
             failing = check("articles", chunk, number)
             for position, row in enumerate(chunk.to_pylist()):
                 location_of[row["article_id"]] = (row["source"], row["location"])
@@ -81,14 +80,14 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
                 else:
                     kept.write(row)
 
-    with StagedTableWriter(staging.final("article_signatures"), "article_signatures") as kept:
-        if staging.dedup_signatures.exists():
-            kept.write_many(row for row in read_staged(staging.dedup_signatures)
+    with StagedTableWriter(storage, staging.final("article_signatures"), "article_signatures") as kept:
+        if storage.exists(staging.dedup_signatures):
+            kept.write_many(row for row in read_staged(storage, staging.dedup_signatures)
                             if row["article_id"] not in bad_articles)
 
     for table in ("entities", "quotes"):
-        with StagedTableWriter(staging.final(table), table) as kept:
-            for number, chunk in enumerate(chunks(enriched(table), table, chunk_rows)):
+        with StagedTableWriter(storage, staging.final(table), table) as kept:
+            for number, chunk in enumerate(chunks(storage, enriched(table), table, chunk_rows)):
                 failing = check(table, chunk, number)
                 for position, row in enumerate(chunk.to_pylist()):
                     if row["article_id"] in bad_articles:
@@ -102,17 +101,16 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
                     else:
                         kept.write(row)
 
-    write_parquet_atomic(staging.validate_rejects, to_arrow("rejects", new_rejects))
-    with StagedTableWriter(staging.final("rejects"), "rejects") as kept:
-        for number, chunk in enumerate(chunks(staging.all_rejects(), "rejects", chunk_rows)):
+    write_parquet_atomic(storage, staging.validate_rejects, to_arrow("rejects", new_rejects))
+    with StagedTableWriter(storage, staging.final("rejects"), "rejects") as kept:
+        for number, chunk in enumerate(chunks(storage, staging.all_rejects(), "rejects", chunk_rows)):
             check("rejects", chunk, number)
             kept.write_many(chunk.to_pylist())
 
-    validator.finish()
-    docs = data_docs_index(Path(ctx.warehouse))
+    docs = validator.finish()
     if failures:
         message = f"batch validation failed ({len(failures)}): {'; '.join(failures)} (Data Docs: {docs})"
-        staging.failure_file.write_text(message, encoding="utf-8")
+        storage.write_text(staging.failure_file, message)
         raise RunFailed(message)
     counts = Counts(rejected_rows=len(new_rejects))
     counts["data_docs"] = str(docs)

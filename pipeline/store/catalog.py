@@ -1,12 +1,28 @@
-"""The DuckDB side of the warehouse: one view per table over its Parquet files."""
+"""The DuckDB side of the warehouse: each table's Delta snapshot as a relation DuckDB can query.
+
+`connect()` gives an in-memory DuckDB connection where every table is its current Delta snapshot
+(or the one at `as_of`), read through delta-rs as an Arrow dataset, so that filters on
+`ingest_date` prune partitions and the connection never holds a lock on anything in the warehouse.
+
+For analysts who open DuckDB themselves, a local warehouse also gets `broadsheet.duckdb`: one view
+per table over the files of its current snapshot, with paths relative to the warehouse (open it
+from the warehouse folder). It is written aside and swapped in after every night, so a reader
+holding the old one open never stops a night.
+"""
 from __future__ import annotations
 
+import logging
+import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from pipeline.store.parquet import published_files
+from pipeline.store.delta import PARTITION, empty_dataset, open_table
 from pipeline.store.schemas import TABLES, table_spec
+from pipeline.store.storage import Storage
+
+log = logging.getLogger("broadsheet.store")
 
 CATALOG_NAME = "broadsheet.duckdb"
 
@@ -15,6 +31,10 @@ _DUCKDB_TYPES = {
     "bool": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMPTZ", "list<string>": "VARCHAR[]",
     "binary": "BLOB", "list<int64>": "BIGINT[]",
 }
+
+
+class NoWarehouse(ValueError):
+    """The location holds no warehouse: asked for by name, so say which."""
 
 
 def _duckdb_type(spec: str) -> str:
@@ -27,33 +47,59 @@ def _duckdb_type(spec: str) -> str:
     raise ValueError(f"no DuckDB type for {spec!r}")
 
 
-def view_sql(warehouse: Path, table: str) -> str:
-    """The SELECT behind a table's view: its Parquet files, or an empty typed relation before any exist."""
-    if published_files(warehouse, table):
-        pattern = str(Path(warehouse).resolve() / table / "ingest_date=*" / "*.parquet").replace("'", "''")
-        return (f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = true, "
-                f"union_by_name = true)")
+def _empty_view_sql(table: str) -> str:
     columns = ", ".join(f"CAST(NULL AS {_duckdb_type(c['type'])}) AS {c['name']}"
                         for c in table_spec(table)["columns"])
     return f"SELECT {columns} WHERE false"
 
 
-def create_views(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
-    for table in TABLES:
-        con.execute(f"CREATE OR REPLACE VIEW {table} AS {view_sql(warehouse, table)}")
+def is_warehouse(storage: Storage) -> bool:
+    """A warehouse once any table, the staging area or the URL state exists there."""
+    return any(storage.exists(storage.path(name)) for name in (*TABLES, "_staging", "_state", "_journal"))
 
 
-def refresh_catalog(warehouse: Path) -> Path:
-    """(Re)create the views in WAREHOUSE/broadsheet.duckdb, for analysts who open the file directly."""
-    path = Path(warehouse) / CATALOG_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        create_views(con, warehouse)
-    return path
-
-
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection with the views, which never contends for the catalog file's lock."""
+def connect(location, as_of: int | datetime | None = None, must_exist: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with one relation per table. `must_exist`: a location that holds no
+    warehouse is an error naming it (a typo'd path must not answer "0 articles")."""
+    storage = Storage.of(location)
+    if must_exist and not is_warehouse(storage):
+        raise NoWarehouse(f"no warehouse at {storage.uri()} (no tables there yet)")
     con = duckdb.connect(":memory:")
-    create_views(con, warehouse)
+    for table in TABLES:
+        found = open_table(storage, table, as_of)
+        dataset = found.to_pyarrow_dataset() if found is not None else empty_dataset(table)
+        con.register(table, dataset)
     return con
+
+
+def refresh_catalog(location) -> Path | None:
+    """(Re)write WAREHOUSE/broadsheet.duckdb aside and swap it in. Local warehouses only; a failure
+    here is logged, never a failed night: the data is published already."""
+    storage = Storage.of(location)
+    if storage.remote:
+        return None
+    path = Path(storage.root) / CATALOG_NAME
+    aside = path.with_name(f".{CATALOG_NAME}.{os.getpid()}.tmp")
+    try:
+        aside.unlink(missing_ok=True)
+        with duckdb.connect(str(aside)) as con:
+            # relative paths resolve against the search path (a session setting: an analyst opens
+            # the catalog from the warehouse folder, or sets it to wherever the warehouse is mounted)
+            con.execute("SET file_search_path = ?", [storage.root])
+            for table in TABLES:
+                found = open_table(storage, table)
+                files = [os.path.relpath(uri, storage.root) for uri in found.file_uris()] if found else []
+                if files:
+                    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                    select = (f"SELECT * FROM read_parquet([{listed}], hive_partitioning = true, "
+                              f"hive_types = {{'{PARTITION}': DATE}}, union_by_name = true)")
+                else:
+                    select = _empty_view_sql(table)
+                con.execute(f"CREATE OR REPLACE VIEW {table} AS {select}")
+        os.replace(aside, path)
+        return path
+    except (duckdb.Error, OSError) as error:
+        aside.unlink(missing_ok=True)
+        log.warning("could not refresh %s (%s); the night's data is published, query it with broadsheet sql",
+                    path, error)
+        return None

@@ -1,6 +1,7 @@
 """The raw store: fetched HTML kept as WARC files so articles can be re-extracted without refetching.
 
-WAREHOUSE/raw/ingest_date=YYYY-MM-DD/<run_id>-<source>.warc.gz, written aside and renamed when complete.
+WAREHOUSE/raw/ingest_date=YYYY-MM-DD/<run_id>-<source>.warc.gz (local disk or object storage), spooled
+locally and put in place whole when complete.
 Each response record carries the state key of its URL in a `Broadsheet-Url-Key` header so a rerun
 of the same date can find the pages it already has.
 """
@@ -9,10 +10,8 @@ from __future__ import annotations
 import gzip
 import http
 import io
-import os
 import re
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Iterator
 
 from warcio.archiveiterator import ArchiveIterator
@@ -20,14 +19,15 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.records import WarcRef
+from pipeline.store.storage import Storage
 
 KEY_HEADER = "Broadsheet-Url-Key"
 # Stored bodies are decoded; these headers would describe the bytes on the wire, not what we keep.
 WIRE_ONLY_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
 
 
-def partition_dir(warehouse: Path, ingest_date: date) -> Path:
-    return Path(warehouse) / "raw" / f"ingest_date={ingest_date.isoformat()}"
+def partition_dir(storage: Storage, ingest_date: date) -> str:
+    return storage.path("raw", f"ingest_date={ingest_date.isoformat()}")
 
 
 def safe_name(text: str) -> str:
@@ -41,22 +41,23 @@ class RawWriter:
     (`WarcRef`) is known as it is written and a shard can name the pages it holds.
     """
 
-    def __init__(self, warehouse: Path, ingest_date: date, run_id: str, source: str):
-        self.directory = partition_dir(warehouse, ingest_date)
+    def __init__(self, warehouse, ingest_date: date, run_id: str, source: str):
+        self.storage = Storage.of(warehouse)
+        self.directory = partition_dir(self.storage, ingest_date)
         self._stem = f"{safe_name(run_id)}-{safe_name(source)}"
-        self.final_path: Path | None = None
-        self.partial_path: Path | None = None
+        self.final_path: str | None = None
+        self._spool = None
         self._file = None
         self.records = 0
 
     def _open(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        target, counter = self.directory / f"{self._stem}.warc.gz", 1
-        while target.exists():  # a rerun with the same run id must not overwrite what it replays from
-            target = self.directory / f"{self._stem}.{counter}.warc.gz"
+        target, counter = f"{self.directory}/{self._stem}.warc.gz", 1
+        while self.storage.exists(target):  # a rerun with the same run id must not overwrite what it replays from
+            target = f"{self.directory}/{self._stem}.{counter}.warc.gz"
             counter += 1
-        self.final_path, self.partial_path = target, target.with_name(f".{target.name}.part")
-        self._file = open(self.partial_path, "wb")
+        self.final_path = target
+        self._spool = self.storage.spool(target)
+        self._file = open(self._spool.__enter__(), "wb")
 
     def write(self, key: str, url: str, status: int, headers: dict[str, str], body: bytes) -> WarcRef:
         if self._file is None:
@@ -79,26 +80,26 @@ class RawWriter:
         # One gzip member per record, as WARC readers expect; warcio's own level 9 is slow for little gain.
         self._file.write(gzip.compress(buffer.getvalue(), compresslevel=6))
         self.records += 1
-        return WarcRef(str(self.final_path), offset)
+        return WarcRef(self.storage.uri(self.final_path), offset)
 
     def close(self) -> None:
         if self._file is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
         self._file.close()
         self._file = None
-        os.replace(self.partial_path, self.final_path)
+        self._spool.__exit__(None, None, None)
 
 
-def read_stored_pages(warehouse: Path, ingest_date: date, keys: set[str]) -> Iterator[tuple[str, str, bytes, WarcRef]]:
+def read_stored_pages(warehouse, ingest_date: date, keys: set[str]) -> Iterator[tuple[str, str, bytes, WarcRef]]:
     """(key, url, body, where) for every stored response of that date whose key is wanted, first copy only."""
+    storage = Storage.of(warehouse)
     remaining = set(keys)
-    directory = partition_dir(warehouse, ingest_date)
-    if not remaining or not directory.is_dir():
+    directory = partition_dir(storage, ingest_date)
+    if not remaining:
         return
-    for path in sorted(directory.glob("*.warc.gz")):
-        with open(path, "rb") as stream:
+    for name in storage.list(directory, ".warc.gz"):
+        path = f"{directory}/{name}"
+        with storage.open_input(path) as stream:
             records = ArchiveIterator(stream)
             for record in records:
                 key = record.rec_headers.get_header(KEY_HEADER)
@@ -106,6 +107,6 @@ def read_stored_pages(warehouse: Path, ingest_date: date, keys: set[str]) -> Ite
                     remaining.discard(key)
                     body = record.content_stream().read()
                     yield (key, record.rec_headers.get_header("WARC-Target-URI"), body,
-                           WarcRef(str(path), records.get_record_offset()))
+                           WarcRef(storage.uri(path), records.get_record_offset()))
         if not remaining:
             return

@@ -1,22 +1,24 @@
 """The persistent URL state table: what was seen, fetched, failed and when to try again.
 
-Stored as WAREHOUSE/_state/url_state.parquet, one row per canonical URL (pages, feeds and sitemaps).
-Each run loads it, changes rows, and merges its changes back under a file lock so that sources
-collected in parallel do not overwrite each other; the file is replaced atomically.
+A Delta table at WAREHOUSE/_state/url_state, one row per canonical URL (pages, feeds and
+sitemaps), on local disk or object storage like the rest of the warehouse. A run loads it, changes
+rows, and merges its changed rows back in one transaction (a Delta MERGE on the URL), so sources
+collected at the same time, even on different machines, never overwrite each other's rows.
 """
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-from contextlib import contextmanager
+import logging
+import time
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from pipeline.store.storage import Storage, delta_storage_options
+
+log = logging.getLogger("broadsheet.fetch")
 
 PENDING, OK, FAILED, DEAD, REJECTED = "pending", "ok", "failed", "dead", "rejected"
 
@@ -73,26 +75,47 @@ def retry_date(today: date, attempts: int, first_gap_days: int) -> date:
     return today + timedelta(days=min(7, first_gap_days * 2 ** max(0, attempts - 1)))
 
 
-def state_path(warehouse: Path) -> Path:
-    return Path(warehouse) / "_state" / "url_state.parquet"
+def state_uri(warehouse) -> str:
+    storage = Storage.of(warehouse)
+    return storage.uri(storage.path("_state", "url_state"))
 
 
-def load_state(warehouse: Path) -> dict[str, UrlState]:
-    path = state_path(warehouse)
-    if not path.exists():
+def _table(warehouse):
+    from deltalake import DeltaTable
+    uri, options = state_uri(warehouse), delta_storage_options()
+    return DeltaTable(uri, storage_options=options) if DeltaTable.is_deltatable(uri, storage_options=options) else None
+
+
+def load_state(warehouse) -> dict[str, UrlState]:
+    table = _table(warehouse)
+    if table is None:
         return {}
-    return {row["canonical_url"]: UrlState.from_row(row) for row in pq.read_table(path).to_pylist()}
+    return {row["canonical_url"]: UrlState.from_row(row) for row in table.to_pyarrow_table().to_pylist()}
 
 
-@contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+MERGE_ATTEMPTS = 5
+
+
+def _merge(warehouse, rows: list[UrlState]) -> None:
+    """Upsert rows by URL in one commit; a commit that lost a race with another writer is retried."""
+    from deltalake import write_deltalake
+    from deltalake.exceptions import CommitFailedError
+
+    source = pa.Table.from_pylist([r.to_row() for r in sorted(rows, key=lambda r: r.canonical_url)], schema=SCHEMA)
+    for attempt in range(1, MERGE_ATTEMPTS + 1):
+        table = _table(warehouse)
         try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            if table is None:
+                write_deltalake(state_uri(warehouse), source, mode="append", storage_options=delta_storage_options())
+            else:
+                (table.merge(source, predicate="t.canonical_url = s.canonical_url", source_alias="s", target_alias="t")
+                 .when_matched_update_all().when_not_matched_insert_all().execute())
+            return
+        except CommitFailedError:
+            if attempt == MERGE_ATTEMPTS:
+                raise
+            log.info("URL state: another writer committed first; merging again (%d)", attempt)
+            time.sleep(0.2 * attempt)
 
 
 def awaiting_publish(row: UrlState, ingest_date: date) -> bool:
@@ -103,34 +126,18 @@ def awaiting_publish(row: UrlState, ingest_date: date) -> bool:
         or (row.published_on is None and row.ingest_date < ingest_date))
 
 
-def mark_published(warehouse: Path, ingest_date: date) -> int:
+def mark_published(warehouse, ingest_date: date) -> int:
     """After the night of `ingest_date` published: its pages are not owed to a later night any more."""
-    path = state_path(warehouse)
-    if not path.exists():
-        return 0
-    with _locked(path):
-        rows = load_state(warehouse)
-        marked = [r for r in rows.values() if awaiting_publish(r, ingest_date) and r.published_on is None]
-        for row in marked:
-            row.published_on = ingest_date
-        if marked:
-            _write(path, rows)
+    rows = load_state(warehouse)
+    marked = [r for r in rows.values() if awaiting_publish(r, ingest_date) and r.published_on is None]
+    for row in marked:
+        row.published_on = ingest_date
+    if marked:
+        _merge(warehouse, marked)
     return len(marked)
 
 
-def _write(path: Path, rows: dict[str, UrlState]) -> None:
-    table = pa.Table.from_pylist([rows[k].to_row() for k in sorted(rows)], schema=SCHEMA)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, temporary)
-    os.replace(temporary, path)
-
-
-def save_changes(warehouse: Path, changed: dict[str, UrlState]) -> None:
-    """Merge this run's changed rows into the table on disk and replace it atomically."""
-    if not changed:
-        return
-    path = state_path(warehouse)
-    with _locked(path):
-        rows = load_state(warehouse)
-        rows.update(changed)
-        _write(path, rows)
+def save_changes(warehouse, changed: dict[str, UrlState]) -> None:
+    """Merge this run's changed rows into the stored table."""
+    if changed:
+        _merge(warehouse, list(changed.values()))

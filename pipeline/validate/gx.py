@@ -6,6 +6,7 @@ module import (the Airflow scheduler parses DAG files constantly).
 from __future__ import annotations
 
 import logging
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.store.storage import Storage
 from pipeline.validate.suites import load_suite
 
 log = logging.getLogger("broadsheet.validate")
@@ -44,12 +46,24 @@ def _describe(config) -> str:
     return f"{text}: {why}" if why else text
 
 
-def _context(warehouse: Path):
+def context_home(storage: Storage) -> Path:
+    """Where the Great Expectations file context lives: in a local warehouse, its `gx/` folder; for a
+    warehouse on object storage (GX's file context needs a local folder) a local one, named after
+    the warehouse, whose Data Docs are copied into the warehouse after each validation."""
+    if not storage.remote:
+        return Path(storage.root)
+    base = Path(os.environ.get("BROADSHEET_GX_HOME") or Path.home() / ".cache" / "broadsheet" / "gx")
+    return base / hashlib.sha256(storage.uri().encode()).hexdigest()[:16]
+
+
+def _context(storage: Storage):
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", project_root_dir=str(Path(warehouse).resolve()))
+    home = context_home(storage)
+    home.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(mode="file", project_root_dir=str(home))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return gx, context
 
@@ -67,8 +81,9 @@ def build_suite(gx, spec: dict):
 class Validator:
     """One Great Expectations context for a run; validates batches (or chunks of them) table by table."""
 
-    def __init__(self, warehouse: Path):
-        self.gx, self.context = _context(warehouse)
+    def __init__(self, warehouse):
+        self.storage = Storage.of(warehouse)
+        self.gx, self.context = _context(self.storage)
         self._checkpoints: dict[str, object] = {}
 
     def _checkpoint(self, table: str):
@@ -121,8 +136,9 @@ class Validator:
         return verdict
 
 
-    def finish(self, keep_results: int = KEEP_VALIDATION_RESULTS) -> None:
-        """Forget all but the newest validation results, then render Data Docs once.
+    def finish(self, keep_results: int = KEEP_VALIDATION_RESULTS) -> str:
+        """Forget all but the newest validation results, then render Data Docs once; returns where
+        their index is (in the warehouse: copied there when the context lives outside it).
 
         Rendering cost grows with the number of stored results, so they are bounded.
         """
@@ -132,9 +148,14 @@ class Validator:
             for stale in runs[:-keep_results] if len(runs) > keep_results else []:
                 shutil.rmtree(stale, ignore_errors=True)
         self.context.build_data_docs()
+        site = Path(self.context.root_directory) / DATA_DOCS_SITE
+        if self.storage.remote:
+            for local in sorted(p for p in site.rglob("*") if p.is_file()):
+                self.storage.put_copy(local, self.storage.path("gx", DATA_DOCS_SITE, str(local.relative_to(site))))
+        return data_docs_index(self.storage)
 
 
-def validate_frames(frames: dict[str, pd.DataFrame], warehouse: Path, run_id: str) -> dict[str, TableVerdict]:
+def validate_frames(frames: dict[str, pd.DataFrame], warehouse, run_id: str) -> dict[str, TableVerdict]:
     """Validate whole frames, one per table; Data Docs are rebuilt under the warehouse."""
     validator = Validator(warehouse)
     verdicts = {table: validator.validate(table, frame, f"{run_id}-{table}") for table, frame in frames.items()}
@@ -142,5 +163,10 @@ def validate_frames(frames: dict[str, pd.DataFrame], warehouse: Path, run_id: st
     return verdicts
 
 
-def data_docs_index(warehouse: Path) -> Path:
-    return Path(warehouse) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+DATA_DOCS_SITE = "uncommitted/data_docs/local_site"
+
+
+def data_docs_index(warehouse) -> str:
+    """The Data Docs' entry page, inside the warehouse (a path, or an s3:// URI)."""
+    storage = Storage.of(warehouse)
+    return storage.uri(storage.path("gx", DATA_DOCS_SITE, "index.html"))

@@ -1,0 +1,176 @@
+"""The warehouse's tables: Delta Lake tables (delta-rs), on local disk or S3, partitioned by ingest date.
+
+    WAREHOUSE/<table>/_delta_log/...                 the table's versions
+    WAREHOUSE/<table>/ingest_date=YYYY-MM-DD/*.parquet  its data files
+    WAREHOUSE/_journal/<run_id>.json                 a night's publish in progress
+
+A night publishes one commit per table, each replacing that date's partition (an overwrite with a
+partition predicate; `runs` is appended to instead). The commits carry the run id and the night's
+publish id as a Delta app transaction, so a publish that is repeated (after a crash part-way, by
+the next run's recovery) commits each table at most once: nothing is lost, nothing doubled.
+Readers see a table's previous version or its new one, never part of a commit; between two tables'
+commits a reader can see the new articles beside the old entities, for the seconds publishing takes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import date, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.store.failpoints import failpoint
+from pipeline.store.schemas import TABLES, arrow_schema
+from pipeline.store.storage import Storage, delta_storage_options
+
+log = logging.getLogger("broadsheet.store")
+
+APPEND_ONLY_TABLES = {"runs"}
+PARTITION = "ingest_date"
+# Versions older than this stay readable (time travel, `--as-of`) until a vacuum removes their files.
+DEFAULT_RETENTION_DAYS = 30
+STALE_STAGING_SECONDS = 48 * 3600
+# runs goes last: a runs row saying "success" must never describe data that is not there.
+PUBLISH_ORDER = tuple(t for t in TABLES if t not in APPEND_ONLY_TABLES) + tuple(sorted(APPEND_ONLY_TABLES))
+
+
+def table_uri(storage: Storage, table: str) -> str:
+    storage = Storage.of(storage)
+    return storage.uri(storage.path(table))
+
+
+def table_exists(storage: Storage, table: str) -> bool:
+    from deltalake import DeltaTable
+    return DeltaTable.is_deltatable(table_uri(storage, table), storage_options=delta_storage_options())
+
+
+def open_table(storage: Storage, table: str, as_of: int | datetime | None = None):
+    """The table at its current version (or at `as_of`: a version number or a time); None before
+    its first commit."""
+    from deltalake import DeltaTable
+    if not table_exists(storage, table):
+        return None
+    options = delta_storage_options()
+    if isinstance(as_of, int):
+        return DeltaTable(table_uri(storage, table), version=as_of, storage_options=options)
+    found = DeltaTable(table_uri(storage, table), storage_options=options)
+    if as_of is not None:
+        found.load_as_version(as_of)
+    return found
+
+
+def _reader(storage: Storage, staged: str) -> pa.RecordBatchReader:
+    """The staged file as a stream of record batches, so a big night is never held in memory."""
+    handle = storage.open_input(staged)
+    parquet = pq.ParquetFile(handle)
+
+    def batches():
+        try:
+            yield from parquet.iter_batches(batch_size=10_000)
+        finally:
+            handle.close()
+    return pa.RecordBatchReader.from_batches(parquet.schema_arrow, batches())
+
+
+def commit_table(storage: Storage, table: str, ingest_date: date, staged: str, run_id: str,
+                 publish_id: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> bool:
+    """Make the staged file the table's content for `ingest_date` (for `runs`: add it). One Delta
+    commit; False when this publish had already committed this table."""
+    from deltalake import CommitProperties, Transaction, WriterProperties, write_deltalake
+
+    existing = open_table(storage, table)
+    if existing is not None and existing.transaction_version(publish_id) is not None:
+        return False
+    append = table in APPEND_ONLY_TABLES
+    retention = f"interval {retention_days} days"
+    write_deltalake(
+        table_uri(storage, table), _reader(storage, staged),
+        partition_by=[PARTITION], mode="append" if append else "overwrite",
+        predicate=None if append else f"{PARTITION} = '{ingest_date.isoformat()}'",
+        schema_mode="merge",   # a column added to schemas/ joins the table; none is ever dropped
+        storage_options=delta_storage_options(),
+        writer_properties=WriterProperties(compression="ZSTD"),
+        configuration={"delta.logRetentionDuration": retention, "delta.deletedFileRetentionDuration": retention},
+        commit_properties=CommitProperties(
+            custom_metadata={"broadsheet.run_id": run_id, "broadsheet.ingest_date": ingest_date.isoformat()},
+            app_transactions=[Transaction(publish_id, 1)]),
+    )
+    return True
+
+
+def _journal(storage: Storage, run_id: str) -> str:
+    return storage.path("_journal", f"{run_id}.json")
+
+
+def publish_night(storage: Storage, run_id: str, publish_id: str, ingest_date: date,
+                  staged: dict[str, str], staging_root: str) -> None:
+    """Commit every staged table of a night, journalled so that a crash part-way is rolled forward."""
+    entry = {"run_id": run_id, "publish_id": publish_id, "ingest_date": ingest_date.isoformat(),
+             "staged": staged, "staging": staging_root}
+    storage.write_text(_journal(storage, run_id), json.dumps(entry))
+    failpoint("publish:journalled")
+    _finish_publish(storage, entry)
+
+
+def _finish_publish(storage: Storage, entry: dict[str, Any]) -> None:
+    ingest_date = date.fromisoformat(entry["ingest_date"])
+    for table in PUBLISH_ORDER:
+        if table in entry["staged"]:
+            commit_table(storage, table, ingest_date, entry["staged"][table], entry["run_id"], entry["publish_id"])
+            failpoint(f"publish:{table}:committed")
+    storage.delete(_journal(storage, entry["run_id"]))
+    storage.delete(entry["staging"])
+
+
+def recover(storage: Storage) -> list[str]:
+    """Repair what a killed run left behind: roll an interrupted publish forward, and remove the
+    staging of nights abandoned long ago. Returns a line per repair, for the log."""
+    storage = Storage.of(storage)
+    actions = []
+    for name in storage.list(storage.path("_journal"), ".json"):
+        path = storage.path("_journal", name)
+        entry = json.loads(storage.read_text(path))
+        if all(storage.exists(p) for p in entry["staged"].values()):
+            _finish_publish(storage, entry)
+            actions.append(f"rolled forward the publish of run {entry['run_id']}")
+        else:
+            storage.delete(path)
+            actions.append(f"dropped the journal of run {entry['run_id']}: staged files are gone")
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    staging_root = storage.path("_staging")
+    for run_id in storage.list(staging_root):
+        newest = storage.newest_mtime(storage.path("_staging", run_id))
+        # a run killed before publishing leaves only staging; a live run touches its files often
+        if newest is not None and newest < cutoff:
+            storage.delete(storage.path("_staging", run_id))
+            actions.append(f"removed the staging area of abandoned run {run_id}")
+    for action in actions:
+        log.warning("recover: %s", action)
+    return actions
+
+
+def empty_dataset(table: str):
+    import pyarrow.dataset as ds
+    return ds.dataset(arrow_schema(table).empty_table())
+
+
+def maintain(storage: Storage, retention_days: int = DEFAULT_RETENTION_DAYS, vacuum: bool = True) -> dict[str, dict]:
+    """Compact every table's small files (rows unchanged), then remove files that no version
+    younger than `retention_days` needs. Returns what was done, per table."""
+    storage = Storage.of(storage)
+    done = {}
+    for table in TABLES:
+        found = open_table(storage, table)
+        if found is None:
+            continue
+        before = len(found.file_uris())
+        metrics = found.optimize.compact()
+        removed = found.vacuum(retention_hours=retention_days * 24, dry_run=False,
+                               enforce_retention_duration=False) if vacuum else []
+        done[table] = {"files_before": before, "files_after": len(found.file_uris()),
+                       "compacted_away": metrics.get("numFilesRemoved", 0), "vacuumed": len(removed),
+                       "version": found.version()}
+    return done

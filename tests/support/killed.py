@@ -1,0 +1,32 @@
+"""Run a function in a child process that a failpoint kills (SIGKILL), as a crash would.
+
+The child is forked from a fork server, not from the test process: delta-rs' runtime (and DuckDB's
+threads) do not survive a fork of a process that has used them, and the test process has. The
+server imports the pipeline once, so each child starts with the models' code already loaded.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable
+
+_context = multiprocessing.get_context("forkserver")
+_context.set_forkserver_preload(["pipeline.run", "pipeline.stages.extract", "pipeline.stages.enrich",
+                                 "pipeline.extract.html", "pipeline.enrich"])
+
+
+def _at_failpoint(failpoint: str, target: Callable[..., Any], args: tuple) -> None:
+    os.environ["BROADSHEET_FAILPOINT"] = failpoint
+    target(*args)
+    os._exit(0)
+
+
+def run_until_killed(failpoint: str, target: Callable[..., Any], *args: Any, timeout: float = 300) -> int:
+    """Run target(*args) with BROADSHEET_FAILPOINT set; return the child's exit code (-9 when killed)."""
+    child = _context.Process(target=_at_failpoint, args=(failpoint, target, args))
+    child.start()
+    child.join(timeout)
+    if child.is_alive():
+        child.kill()
+        child.join()
+    return child.exitcode
