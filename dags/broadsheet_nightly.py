@@ -16,15 +16,22 @@ from pathlib import Path
 
 from airflow.sdk import dag, task
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # How many shard tasks of one night may run at once (each takes a core and about 1 GB).
 SHARD_TASKS = int(os.environ.get("BROADSHEET_SHARD_TASKS", "16"))
 
 
-def _location(variable: str, default: str) -> str:
-    """Same defaults as the CLI; a relative path is taken from the project root, not the worker's cwd."""
-    path = Path(os.environ.get(variable) or default)
-    return str(path if path.is_absolute() else PROJECT_ROOT / path)
+def _setting(name: str) -> str:
+    """Where the warehouse (BROADSHEET_WAREHOUSE) or the sources file (BROADSHEET_CONFIG) is: the
+    environment variable, else the Airflow Variable of the same name in lower case. Never a path
+    relative to this file, which a DAG bundle puts somewhere else on every worker."""
+    from airflow.sdk import Variable
+    from airflow.sdk.exceptions import AirflowFailException
+    value = os.environ.get(name) or Variable.get(name.lower(), default=None)
+    if not value:
+        raise AirflowFailException(f"set {name} in the workers' environment, or the Airflow Variable {name.lower()}")
+    if "://" not in value and not Path(value).is_absolute():
+        raise AirflowFailException(f"{name} must be an absolute path or an s3:// URI, not {value!r}")
+    return value
 
 
 def _ingest_date(context) -> str:
@@ -35,8 +42,7 @@ def _ingest_date(context) -> str:
 def _night(context):
     """The run every task of this DAG run works for, the same in every task and on every worker."""
     from pipeline.stages.context import RunContext, safe_name
-    return RunContext(_location("BROADSHEET_WAREHOUSE", "warehouse"), safe_name(context["run_id"]),
-                      _ingest_date(context))
+    return RunContext(_setting("BROADSHEET_WAREHOUSE"), safe_name(context["run_id"]), _ingest_date(context))
 
 
 @dag(
@@ -60,7 +66,7 @@ def broadsheet_nightly():
         from pipeline.stages.context import open_night
         night = _night(context)
         try:
-            config = load_config(_location("BROADSHEET_CONFIG", "config/sources.yaml"))
+            config = load_config(_setting("BROADSHEET_CONFIG"))
         except ConfigError as error:   # not worth a retry: the file must be fixed
             raise AirflowFailException(f"config error: {error}") from error
         ctx = open_night(night.warehouse, date.fromisoformat(night.ingest_date), config, run_id=night.run_id)

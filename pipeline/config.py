@@ -171,7 +171,7 @@ def _read_config_text(path: str) -> str:
     if not is_remote(path):
         return Path(path).read_text(encoding="utf-8")
     fs, inner = filesystem_for(path)
-    with fs.open_input_stream(inner) as stream:
+    with fs.open_input_stream(inner, compression=None) as stream:
         return stream.read().decode("utf-8")
 
 

@@ -33,7 +33,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 DAG_ID = "broadsheet_nightly"
-MAPPED_TASK = "extract"                 # the task the DAG maps over the night's work
+MAPPED_TASK = "extract"                 # the first task the DAG maps over the night's shards (then enrich)
+SHARD_TASKS = ("extract", "enrich")
 WORKERS = ("worker-a", "worker-b")      # the harness's default worker names (= recorded hostnames)
 NIGHT_1, NIGHT_2 = date(2026, 11, 25), date(2026, 11, 26)
 TABLES = ("articles", "entities", "quotes", "rejects", "article_signatures", "runs")
@@ -50,11 +51,16 @@ def place(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def celery_worker_env(place, s3_server):
+def warehouse(s3_env) -> str:
+    """The cluster's warehouse: in the loopback S3 server's bucket (staging, raw pages and state too)."""
+    return s3_env.uri("distributed", "warehouse")
+
+
+@pytest.fixture(scope="module")
+def celery_worker_env(place, s3_env, warehouse):
     """The workers start knowing where the warehouse, the sources file (rewritten per night) and the
     object store are."""
-    return {"BROADSHEET_WAREHOUSE": str(place / "warehouse"), "BROADSHEET_CONFIG": str(place / "sources.yaml"),
-            **s3_server.env}
+    return {"BROADSHEET_WAREHOUSE": warehouse, "BROADSHEET_CONFIG": str(place / "sources.yaml"), **s3_env.env}
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +69,13 @@ def reference(place) -> Path:
     return place / "reference"
 
 
-def write_sources(place: Path, folders: dict[str, Path]) -> Path:
-    """sources.yaml with one `files` source per folder; replaced atomically (the workers read it per task)."""
+def write_sources(place: Path, folders: dict[str, Path], shard_size: int) -> Path:
+    """sources.yaml with one `files` source over all the folders, cut into shards of `shard_size`
+    documents; replaced atomically (the workers read it per task)."""
     config = place / "sources.yaml"
-    lines = ["sources:"] + [f"  - {{name: {name}, kind: files, location: {json.dumps(str(path))}}}"
-                            for name, path in folders.items()]
+    lines = ["sources:", "  - name: night", "    kind: files", "    location:"]
+    lines += [f"      - {json.dumps(str(path))}" for path in folders.values()]
+    lines += [f"shard_size: {shard_size}"]
     tmp = config.with_name(".sources.yaml.tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tmp.replace(config)
@@ -109,7 +117,7 @@ def night_two_inputs(base: Path, sources: int = 6, per_source: int = 25) -> dict
     return folders
 
 
-def published(warehouse: Path) -> dict[str, Counter]:
+def published(warehouse) -> dict[str, Counter]:
     """Every published row of every table, as canonical JSON, counted (a multiset per table)."""
     from pipeline.store.catalog import connect
     tables = {}
@@ -123,7 +131,7 @@ def published(warehouse: Path) -> dict[str, Counter]:
     return tables
 
 
-def assert_same_tables(cluster_warehouse: Path, reference_warehouse: Path) -> dict[str, int]:
+def assert_same_tables(cluster_warehouse, reference_warehouse) -> dict[str, int]:
     got, want = published(cluster_warehouse), published(reference_warehouse)
     for table in TABLES:
         missing, extra = want[table] - got[table], got[table] - want[table]
@@ -139,9 +147,9 @@ def assert_night_complete(tis: list[TaskInstanceRecord]) -> None:
     assert set(states.values()) == {"success"}, states
 
 
-def test_a_night_spread_over_two_workers_publishes_what_one_process_does(celery_airflow, place, reference):
+def test_a_night_spread_over_two_workers_publishes_what_one_process_does(celery_airflow, place, reference, warehouse):
     started = time.monotonic()
-    write_sources(place, night_one_inputs(place / "night-1"))
+    write_sources(place, night_one_inputs(place / "night-1"), shard_size=4)   # 25 inputs: 7 shards
     run_id = celery_airflow.trigger(DAG_ID, NIGHT_1, conf={"note": "distributed test, night 1"})
     state = celery_airflow.wait_for_run(DAG_ID, run_id, timeout=600)
     tis = celery_airflow.task_instances(DAG_ID, run_id)
@@ -149,19 +157,20 @@ def test_a_night_spread_over_two_workers_publishes_what_one_process_does(celery_
     assert_night_complete(tis)
 
     work = mapped(tis)
-    assert len(work) == 7
+    assert len(work) == 7 and len([t for t in tis if t.task_id == "enrich" and t.map_index >= 0]) == 7
     ran = [t for t in tis if t.state == "success"]
     assert {t.hostname for t in ran} <= set(WORKERS), f"a task ran somewhere else than the two workers: {ran}"
     per_worker = Counter(t.hostname for t in work)
     assert set(per_worker) == set(WORKERS), f"both workers should run mapped tasks: {per_worker}"
+    shard_tasks = Counter(t.hostname for t in tis if t.task_id in SHARD_TASKS and t.map_index >= 0)
     assert all(t.try_number == 1 for t in ran), "no task should need a retry on a healthy night"
     distributed_seconds = time.monotonic() - started
 
     run_all(load_config(place / "sources.yaml"), reference, NIGHT_1)
-    counts = assert_same_tables(place / "warehouse", reference)
+    counts = assert_same_tables(warehouse, reference)
     assert counts["articles"] == 22 and counts["rejects"] >= 3 and counts["runs"] == 1
-    print(f"\nnight 1: cluster run {distributed_seconds:.0f} s, mapped {MAPPED_TASK} per worker {dict(per_worker)}, "
-          f"tables {counts}, cluster start-up {celery_airflow.startup_seconds:.0f} s")
+    print(f"\nnight 1: cluster run {distributed_seconds:.0f} s, 7 shards; shard tasks (extract + enrich) per "
+          f"worker {dict(shard_tasks)}; tables {counts}, cluster start-up {celery_airflow.startup_seconds:.0f} s")
 
 
 def _wait_for_a_mapped_task_running(cluster, run_id: str, timeout: float = 300.0) -> TaskInstanceRecord:
@@ -181,9 +190,9 @@ def _wait_for_a_mapped_task_running(cluster, run_id: str, timeout: float = 300.0
     raise AssertionError(f"no mapped {MAPPED_TASK} task instance was seen running within {timeout:.0f} s")
 
 
-def test_a_worker_killed_mid_task_loses_nothing_and_doubles_nothing(celery_airflow, place, reference):
+def test_a_worker_killed_mid_task_loses_nothing_and_doubles_nothing(celery_airflow, place, reference, warehouse):
     started = time.monotonic()
-    write_sources(place, night_two_inputs(place / "night-2"))
+    write_sources(place, night_two_inputs(place / "night-2"), shard_size=26)   # 151 inputs: 6 shards
     run_id = celery_airflow.trigger(DAG_ID, NIGHT_2, conf={"note": "distributed test, night 2"})
     victim = _wait_for_a_mapped_task_running(celery_airflow, run_id)
     killed_at = datetime.now(timezone.utc)
@@ -207,10 +216,11 @@ def test_a_worker_killed_mid_task_loses_nothing_and_doubles_nothing(celery_airfl
     distributed_seconds = time.monotonic() - started
 
     run_all(load_config(place / "sources.yaml"), reference, NIGHT_2)
-    counts = assert_same_tables(place / "warehouse", reference)
+    counts = assert_same_tables(warehouse, reference)
     assert counts["runs"] == 2
-    per_worker = Counter(t.hostname for t in mapped(celery_airflow.task_tries(DAG_ID, run_id)))
+    per_worker = Counter(t.hostname for t in celery_airflow.task_tries(DAG_ID, run_id)
+                         if t.task_id in SHARD_TASKS and t.map_index >= 0)
     print(f"\nnight 2: killed {victim.hostname} while it ran {victim.task_id}[{victim.map_index}] try "
           f"{victim.try_number}; retried as try {last.try_number} on {survivor}, done {recovery_seconds:.0f} s "
-          f"after the kill; cluster run {distributed_seconds:.0f} s; mapped tries per worker {dict(per_worker)}; "
+          f"after the kill; cluster run {distributed_seconds:.0f} s; shard task tries per worker {dict(per_worker)}; "
           f"tables {counts}")

@@ -25,6 +25,7 @@ from pipeline.store.storage import Storage
 log = logging.getLogger("broadsheet.store")
 
 CATALOG_NAME = "broadsheet.duckdb"
+NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 _DUCKDB_TYPES = {
     "string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "float64": "DOUBLE",
@@ -64,7 +65,8 @@ def connect(location, as_of: int | datetime | None = None, must_exist: bool = Fa
     storage = Storage.of(location)
     if must_exist and not is_warehouse(storage):
         raise NoWarehouse(f"no warehouse at {storage.uri()} (no tables there yet)")
-    con = duckdb.connect(":memory:")
+    # Everything is read through delta-rs; DuckDB is never to fetch an extension from the network.
+    con = duckdb.connect(":memory:", config=NO_DOWNLOADS)
     for table in TABLES:
         found = open_table(storage, table, as_of)
         dataset = found.to_pyarrow_dataset() if found is not None else empty_dataset(table)
@@ -82,7 +84,7 @@ def refresh_catalog(location) -> Path | None:
     aside = path.with_name(f".{CATALOG_NAME}.{os.getpid()}.tmp")
     try:
         aside.unlink(missing_ok=True)
-        with duckdb.connect(str(aside)) as con:
+        with duckdb.connect(str(aside), config=NO_DOWNLOADS) as con:
             # relative paths resolve against the search path (a session setting: an analyst opens
             # the catalog from the warehouse folder, or sets it to wherever the warehouse is mounted)
             con.execute("SET file_search_path = ?", [storage.root])

@@ -100,7 +100,7 @@ class Storage:
         return self.fs.open_input_file(path)
 
     def read_bytes(self, path: str) -> bytes:
-        with self.fs.open_input_stream(path) as stream:
+        with self.fs.open_input_stream(path, compression=None) as stream:
             return stream.read()
 
     def read_text(self, path: str) -> str:
@@ -130,7 +130,7 @@ class Storage:
     def put(self, local: Path, path: str) -> None:
         """Make the local file `local` the content of `path` (moved on local disk, uploaded on S3)."""
         if self.remote:
-            with open(local, "rb") as source, self.fs.open_output_stream(path) as target:
+            with open(local, "rb") as source, self.fs.open_output_stream(path, compression=None) as target:
                 shutil.copyfileobj(source, target, 8 * 1024 * 1024)
             return
         with open(local, "rb") as handle:

@@ -15,15 +15,18 @@ _context.set_forkserver_preload(["pipeline.run", "pipeline.stages.extract", "pip
                                  "pipeline.extract.html", "pipeline.enrich"])
 
 
-def _at_failpoint(failpoint: str, target: Callable[..., Any], args: tuple) -> None:
+def _at_failpoint(failpoint: str, env: dict[str, str], target: Callable[..., Any], args: tuple) -> None:
+    os.environ.update(env)
     os.environ["BROADSHEET_FAILPOINT"] = failpoint
     target(*args)
     os._exit(0)
 
 
-def run_until_killed(failpoint: str, target: Callable[..., Any], *args: Any, timeout: float = 300) -> int:
-    """Run target(*args) with BROADSHEET_FAILPOINT set; return the child's exit code (-9 when killed)."""
-    child = _context.Process(target=_at_failpoint, args=(failpoint, target, args))
+def run_until_killed(failpoint: str, target: Callable[..., Any], *args: Any, env: dict[str, str] | None = None,
+                     timeout: float = 300) -> int:
+    """Run target(*args) with BROADSHEET_FAILPOINT set (and `env`: the fork server's environment is
+    the one it started with); return the child's exit code (-9 when killed)."""
+    child = _context.Process(target=_at_failpoint, args=(failpoint, dict(env or {}), target, args))
     child.start()
     child.join(timeout)
     if child.is_alive():

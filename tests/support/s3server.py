@@ -143,3 +143,21 @@ def s3_server(tmp_path_factory):
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_env(s3_server):
+    """This test process talks to the server through the standard AWS_* variables, as any process would."""
+    from pipeline.store import storage
+    saved = {name: os.environ.get(name) for name in s3_server.env}
+    os.environ.update(s3_server.env)
+    storage.s3_filesystem.cache_clear()
+    storage._storage.cache_clear()
+    yield s3_server
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    storage.s3_filesystem.cache_clear()
+    storage._storage.cache_clear()
