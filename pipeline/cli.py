@@ -96,10 +96,10 @@ def _as_of(text: str):
 
 
 def cmd_sql(args) -> int:
-    from pipeline.store.catalog import NoWarehouse, connect
+    from pipeline.store.catalog import NoWarehouse, connect, tables_in
     warehouse = warehouse_path(args.warehouse)
     try:
-        con = connect(warehouse, as_of=args.as_of, must_exist=True)
+        con = connect(warehouse, as_of=args.as_of, must_exist=True, tables=tables_in(args.query))
     except NoWarehouse as missing:
         raise ConfigError(str(missing)) from None
     except Exception as error:   # delta-rs: no such version, or a moment before the table existed

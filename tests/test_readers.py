@@ -99,7 +99,8 @@ def test_sql_as_of_reads_an_earlier_version(warehouse):
     from datetime import datetime, timezone
     when = datetime.fromtimestamp(moment / 1000, tz=timezone.utc).isoformat()
     assert count("--as-of", when) == 4
-    missing = subprocess.run([str(BROADSHEET), "sql", "SELECT 1", "--warehouse", str(warehouse), "--as-of", "99"],
+    missing = subprocess.run([str(BROADSHEET), "sql", "SELECT count(*) FROM articles", "--warehouse", str(warehouse),
+                              "--as-of", "99"],
                              capture_output=True, text=True, timeout=300)
     assert missing.returncode == 2 and missing.stderr.startswith("broadsheet: --as-of 99:")
 

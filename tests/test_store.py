@@ -159,9 +159,9 @@ def test_catalog_relations_exist_before_any_data_and_read_partitions(tmp_path):
     with catalog.connect(wh) as con:
         assert con.execute("SELECT ingest_date, mention FROM entities ORDER BY 1").fetchall() == \
             [(DAY, "A"), (date(2026, 11, 21), "B")]
-        plan = "".join(str(r) for r in con.execute(
+        plan = "".join(r[1] for r in con.execute(
             "EXPLAIN SELECT count(*) FROM entities WHERE ingest_date = DATE '2026-11-21'").fetchall())
-        assert "ingest_date" in plan and "Filters" in plan, "the date filter reaches the Delta scan (pruning)"
+        assert "Scanning Files: 1/2" in plan, "a date filter reads only that date's partition"
     path = catalog.refresh_catalog(wh)
     import duckdb
     with duckdb.connect(str(path), read_only=True) as con:

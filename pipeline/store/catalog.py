@@ -1,8 +1,9 @@
 """The DuckDB side of the warehouse: each table's Delta snapshot as a relation DuckDB can query.
 
 `connect()` gives an in-memory DuckDB connection where every table is its current Delta snapshot
-(or the one at `as_of`), read through delta-rs as an Arrow dataset, so that filters on
-`ingest_date` prune partitions and the connection never holds a lock on anything in the warehouse.
+(or the one at `as_of`): on local disk DuckDB reads the snapshot's files itself; on object storage
+(DuckDB's httpfs may not be installed) delta-rs hands it an Arrow dataset. Either way filters on
+`ingest_date` prune partitions, and the connection never holds a lock on anything in the warehouse.
 
 For analysts who open DuckDB themselves, a local warehouse also gets `broadsheet.duckdb`: one view
 per table over the files of its current snapshot, with paths relative to the warehouse (open it
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.delta import PARTITION, empty_dataset, open_table
+from pipeline.store.delta import PARTITION, open_table
 from pipeline.store.schemas import TABLES, table_spec
 from pipeline.store.storage import Storage
 
@@ -59,18 +60,42 @@ def is_warehouse(storage: Storage) -> bool:
     return any(storage.exists(storage.path(name)) for name in (*TABLES, "_staging", "_state", "_journal"))
 
 
-def connect(location, as_of: int | datetime | None = None, must_exist: bool = False) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection with one relation per table. `must_exist`: a location that holds no
-    warehouse is an error naming it (a typo'd path must not answer "0 articles")."""
+def _snapshot_sql(found, files: list[str]) -> str:
+    """The snapshot's files as one relation, its columns in the table's own order (DuckDB would put
+    the partition column last; delta-rs readers keep the table's order, and so does this)."""
+    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    columns = ", ".join('"' + field.name.replace('"', '""') + '"' for field in found.schema().fields)
+    return (f"SELECT {columns} FROM read_parquet([{listed}], hive_partitioning = true, "
+            f"hive_types = {{'{PARTITION}': DATE}}, union_by_name = true)")
+
+
+def tables_in(sql: str) -> set[str]:
+    """The warehouse tables a query names (all of them when DuckDB cannot parse it here)."""
+    try:
+        return set(duckdb.get_table_names(sql)) & set(TABLES)
+    except duckdb.Error:
+        return set(TABLES)
+
+
+def connect(location, as_of: int | datetime | None = None, must_exist: bool = False,
+            tables: set[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with one relation per table (or per table of `tables`, the ones a
+    query needs). `must_exist`: a location that holds no warehouse is an error naming it (a typo'd
+    path must not answer "0 articles")."""
     storage = Storage.of(location)
     if must_exist and not is_warehouse(storage):
         raise NoWarehouse(f"no warehouse at {storage.uri()} (no tables there yet)")
-    # Everything is read through delta-rs; DuckDB is never to fetch an extension from the network.
+    # DuckDB is never to fetch an extension from the network; delta-rs reads what it cannot.
     con = duckdb.connect(":memory:", config=NO_DOWNLOADS)
     for table in TABLES:
-        found = open_table(storage, table, as_of)
-        dataset = found.to_pyarrow_dataset() if found is not None else empty_dataset(table)
-        con.register(table, dataset)
+        found = open_table(storage, table, as_of) if tables is None or table in tables else None
+        if found is None:
+            con.execute(f"CREATE VIEW {table} AS {_empty_view_sql(table)}")
+        elif storage.remote:
+            con.register(table, found.to_pyarrow_dataset())
+        else:
+            files = found.file_uris()
+            con.execute(f"CREATE VIEW {table} AS {_snapshot_sql(found, files) if files else _empty_view_sql(table)}")
     return con
 
 
@@ -91,12 +116,7 @@ def refresh_catalog(location) -> Path | None:
             for table in TABLES:
                 found = open_table(storage, table)
                 files = [os.path.relpath(uri, storage.root) for uri in found.file_uris()] if found else []
-                if files:
-                    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-                    select = (f"SELECT * FROM read_parquet([{listed}], hive_partitioning = true, "
-                              f"hive_types = {{'{PARTITION}': DATE}}, union_by_name = true)")
-                else:
-                    select = _empty_view_sql(table)
+                select = _snapshot_sql(found, files) if files else _empty_view_sql(table)
                 con.execute(f"CREATE OR REPLACE VIEW {table} AS {select}")
         os.replace(aside, path)
         return path

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.store.failpoints import failpoint
-from pipeline.store.schemas import TABLES, arrow_schema
+from pipeline.store.schemas import TABLES
 from pipeline.store.storage import Storage, delta_storage_options
 
 log = logging.getLogger("broadsheet.store")
@@ -150,11 +150,6 @@ def recover(storage: Storage) -> list[str]:
     for action in actions:
         log.warning("recover: %s", action)
     return actions
-
-
-def empty_dataset(table: str):
-    import pyarrow.dataset as ds
-    return ds.dataset(arrow_schema(table).empty_table())
 
 
 def maintain(storage: Storage, retention_days: int = DEFAULT_RETENTION_DAYS, vacuum: bool = True) -> dict[str, dict]:
