@@ -95,9 +95,10 @@ def test_sql_as_of_reads_an_earlier_version(warehouse):
         return json.loads(result.stdout)[0]["n"]
     assert count() == 6
     assert count("--as-of", "0") == 2 and count("--as-of", "1") == 4
-    moment = next(h["timestamp"] for h in open_table(warehouse, "articles").history() if h["version"] == 1)
+    stamps = {h["version"]: h["timestamp"] for h in open_table(warehouse, "articles").history()}
     from datetime import datetime, timezone
-    when = datetime.fromtimestamp(moment / 1000, tz=timezone.utc).isoformat()
+    between = (stamps[1] + stamps[2]) / 2000      # after the second night's commit, before the third's
+    when = datetime.fromtimestamp(between, tz=timezone.utc).isoformat()
     assert count("--as-of", when) == 4
     missing = subprocess.run([str(BROADSHEET), "sql", "SELECT count(*) FROM articles", "--warehouse", str(warehouse),
                               "--as-of", "99"],
