@@ -18,6 +18,7 @@ from airflow.sdk import dag, task
 
 # How many shard tasks of one night may run at once (each takes a core and about 1 GB).
 SHARD_TASKS = int(os.environ.get("BROADSHEET_SHARD_TASKS", "16"))
+LOCK_WAIT_SECONDS = 300    # how long a night waits for another run to leave the warehouse
 
 
 def _setting(name: str) -> str:
@@ -63,56 +64,70 @@ def broadsheet_nightly():
         from airflow.sdk.exceptions import AirflowFailException
         from pipeline.config import ConfigError, load_config
         from pipeline.stages import plan, publish
-        from pipeline.stages.context import open_night
+        from pipeline.stages.context import open_night, working
         night = _night(context)
         try:
             config = load_config(_setting("BROADSHEET_CONFIG"))
         except ConfigError as error:   # not worth a retry: the file must be fixed
             raise AirflowFailException(f"config error: {error}") from error
-        ctx = open_night(night.warehouse, date.fromisoformat(night.ingest_date), config, run_id=night.run_id)
-        try:
-            plan.run(ctx)
-        except ConfigError as error:
-            publish.record_failure(ctx, f"config error: {error}")
-            raise AirflowFailException(f"config error: {error}") from error
+        # Another run in the warehouse (a night of another date, a CLI run): wait a while, then
+        # fail this try; the retry comes back later.
+        with working(night, wait_seconds=LOCK_WAIT_SECONDS):
+            ctx = open_night(night.warehouse, date.fromisoformat(night.ingest_date), config, night.run_id)
+            try:
+                plan.run(ctx)
+            except ConfigError as error:
+                publish.record_failure(ctx, f"config error: {error}")
+                raise AirflowFailException(f"config error: {error}") from error
         return [shard.id for shard in ctx.staging.shards()]
 
     @task(map_index_template="{{ shard }}", max_active_tis_per_dagrun=SHARD_TASKS)
     def extract(shard: str, **context) -> dict:
         from pipeline.stages import extract
-        return extract.run(_night(context), shard).to_dict()
+        from pipeline.stages.context import working
+        with working(night := _night(context)):
+            return extract.run(night, shard).to_dict()
 
     @task(trigger_rule="none_failed")   # a night with no shards still publishes its rejects and runs row
     def dedup(**context) -> dict:
         from pipeline.stages import dedup
-        return dedup.run(_night(context)).to_dict()
+        from pipeline.stages.context import working
+        with working(night := _night(context)):
+            return dedup.run(night).to_dict()
 
     @task(map_index_template="{{ shard }}", max_active_tis_per_dagrun=SHARD_TASKS)
     def enrich(shard: str, **context) -> dict:
         from pipeline.stages import enrich
-        return enrich.run(_night(context), shard).to_dict()
+        from pipeline.stages.context import working
+        with working(night := _night(context)):
+            return enrich.run(night, shard).to_dict()
 
     @task(trigger_rule="none_failed")
     def validate(**context) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
         from pipeline.stages import validate
-        from pipeline.stages.context import RunFailed
+        from pipeline.stages.context import RunFailed, working
         try:
-            return validate.run(_night(context)).to_dict()
+            with working(night := _night(context)):
+                return validate.run(night).to_dict()
         except RunFailed as failure:  # the data, not the machine: a retry would fail the same way
             raise AirflowFailException(str(failure)) from failure
 
     @task(trigger_rule="none_failed")
     def publish(**context) -> dict:
         from pipeline.stages import publish
-        return publish.run(_night(context))
+        from pipeline.stages.context import working
+        with working(night := _night(context), release_at_end=True):   # the night is over
+            return publish.run(night)
 
     @task(trigger_rule="one_failed", retries=0)
     def record_failure(**context) -> None:
         """Write the failed night into `runs`, then fail, so the DAG run itself shows the failure."""
         from airflow.sdk.exceptions import AirflowFailException
         from pipeline.stages import publish
-        message = publish.record_failure(_night(context))
+        from pipeline.stages.context import working
+        with working(night := _night(context), wait_seconds=LOCK_WAIT_SECONDS, release_at_end=True):
+            message = publish.record_failure(night)
         raise AirflowFailException(f"the night failed and published nothing: {message}")
 
     shards = plan()

@@ -230,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:
         from pipeline.stages.context import RunFailed
+        from pipeline.store.lock import WarehouseBusy
+        if isinstance(exc, WarehouseBusy):
+            print(f"broadsheet: {args.command} refused: {exc}", file=sys.stderr)
+            return 1
         reason = str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"
         print(f"broadsheet: {args.command} failed: {reason.splitlines()[0] if reason else ''}", file=sys.stderr)
         return 1

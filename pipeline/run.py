@@ -20,7 +20,8 @@ from typing import Any, Callable
 from pipeline.config import Config, default_workers
 from pipeline.records import Shard
 from pipeline.stages import dedup, enrich, extract, plan, publish, validate
-from pipeline.stages.context import Counts, RunContext, RunFailed, open_night
+from pipeline.stages.context import Counts, RunContext, RunFailed, night_run_id, open_night
+from pipeline.store.lock import holding
 
 log = logging.getLogger("broadsheet.run")
 progress_log = logging.getLogger("broadsheet.progress")
@@ -159,8 +160,9 @@ def run_all(config: Config, warehouse: str | Path, ingest_date: date, run_id: st
     """Every stage in order, shard stages on `workers` processes: what `broadsheet run` and
     `broadsheet ingest` do. A night killed part-way is resumed by running it again."""
     report = on_stage or (lambda stage, counts: None)
-    with ShardRunner(workers) as runner:
-        ctx = open_night(warehouse, ingest_date, config, run_id, log=log)
+    run_id = night_run_id(str(warehouse), ingest_date, config, run_id)
+    with holding(str(warehouse), run_id), ShardRunner(workers) as runner:
+        ctx = open_night(str(warehouse), ingest_date, config, run_id, log=log)
         try:
             # Two shards a worker at least, so that a small night keeps every worker busy to the end.
             report("plan", plan.run(ctx, min_shards=2 * runner.workers if runner.workers > 1 else 1).to_dict())

@@ -259,23 +259,30 @@ def _resumable(storage: Storage, ingest_date: date, fingerprint: str) -> str | N
     return max(found)[1] if found else None
 
 
-def open_night(warehouse: str, ingest_date: date, config: Config, run_id: str | None = None,
+def night_run_id(warehouse: str, ingest_date: date, config: Config, run_id: str | None = None) -> str:
+    """The night's run id: the one given (Airflow's, made file-safe), else that of a killed night of
+    the same date and config to resume, else a new one."""
+    if run_id:
+        return safe_name(run_id)
+    return _resumable(Storage.of(warehouse), ingest_date, config_fingerprint(config)) or new_run_id(ingest_date)
+
+
+def open_night(warehouse: str, ingest_date: date, config: Config, run_id: str,
                log: logging.Logger | None = None) -> RunContext:
-    """Repair what an interrupted publish left, then open this night's staging area.
+    """Repair what an interrupted publish left, then open this night's staging area. The caller
+    holds the warehouse lock for `run_id` (`pipeline.store.lock`), so no other run is repaired.
 
     A night killed before it published left its staging behind: running the same night again with
-    the same config resumes it (its finished steps and shards are not redone). An explicit run id
-    (Airflow's) resumes only its own staging; a different config starts afresh.
+    the same config resumes it (its finished steps and shards are not redone). A different config
+    starts afresh.
     """
     from pipeline.store.delta import recover
 
     storage = Storage.of(warehouse)
     if not storage.remote:
         storage.fs.create_dir(storage.root, recursive=True)
-    recover(storage)
+    recover(storage, keep=run_id)
     fingerprint = config_fingerprint(config)
-    run_id = safe_name(run_id) if run_id else (_resumable(storage, ingest_date, fingerprint)
-                                               or new_run_id(ingest_date))
     ctx = RunContext(storage.uri(), run_id, ingest_date.isoformat())
     staging = ctx.staging
     meta = None
@@ -295,6 +302,13 @@ def open_night(warehouse: str, ingest_date: date, config: Config, run_id: str | 
         if log:
             log.info("run %s for %s: staging in %s", run_id, ctx.ingest_date, storage.uri(staging.root))
     return ctx
+
+
+def working(ctx: RunContext, wait_seconds: float = 0.0, release_at_end: bool = False):
+    """Hold the warehouse for this night while a task of it works (renewed every minute). A task
+    does not let it go: the night does, when it publishes or records its failure."""
+    from pipeline.store.lock import holding
+    return holding(ctx.warehouse, ctx.run_id, wait_seconds=wait_seconds, release_at_end=release_at_end)
 
 
 def run_meta(ctx: RunContext) -> dict[str, Any]:

@@ -125,9 +125,11 @@ def _finish_publish(storage: Storage, entry: dict[str, Any]) -> None:
     storage.delete(entry["staging"])
 
 
-def recover(storage: Storage) -> list[str]:
+def recover(storage: Storage, keep: str | None = None) -> list[str]:
     """Repair what a killed run left behind: roll an interrupted publish forward, and remove the
-    staging of nights abandoned long ago. Returns a line per repair, for the log."""
+    staging of nights abandoned long ago (never `keep`'s: the run about to resume it). The caller
+    holds the warehouse lock, so no live run's publish or staging is touched. Returns a line per
+    repair, for the log."""
     storage = Storage.of(storage)
     actions = []
     for name in storage.list(storage.path("_journal"), ".json"):
@@ -142,6 +144,8 @@ def recover(storage: Storage) -> list[str]:
     cutoff = time.time() - STALE_STAGING_SECONDS
     staging_root = storage.path("_staging")
     for run_id in storage.list(staging_root):
+        if run_id == keep:
+            continue
         newest = storage.newest_mtime(storage.path("_staging", run_id))
         # a run killed before publishing leaves only staging; a live run touches its files often
         if newest is not None and newest < cutoff:
