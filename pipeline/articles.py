@@ -64,8 +64,9 @@ def content_hash(text: str) -> str:
 
 
 def article_id(url: str | None, text_hash: str) -> str:
-    """Stable across runs: from the canonical URL when there is one, else from the content."""
-    basis = f"url:{url}" if url else f"content:{text_hash}"
+    """One stored text, one id, stable across runs: from the article's URL and its content, so a
+    rerun gives the same id and a changed article at the same URL is a new version with its own."""
+    basis = f"url:{url}\ncontent:{text_hash}" if url else f"content:{text_hash}"
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import threading
 import time
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from pipeline.config import Config, default_workers
 from pipeline.records import Shard
@@ -148,6 +150,19 @@ class ShardRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def abandon(self) -> None:
+        """Stop now: queued shards are cancelled and the workers' current ones abandoned (their
+        outputs appear only when a shard finishes, so nothing half-done is kept)."""
+        if self._pool is None:
+            return
+        processes = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join(timeout=10)
+        self._pool = None
+
     def __enter__(self) -> "ShardRunner":
         return self
 
@@ -155,32 +170,63 @@ class ShardRunner:
         self.close()
 
 
+class Interrupted(KeyboardInterrupt):
+    """The night was asked to stop (SIGTERM): an orderly stop that keeps what was done."""
+
+
+@contextmanager
+def stopping_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a service manager, `kill`) stops the night like Ctrl-C: the work in progress is
+    abandoned, what was finished is kept for the rerun to resume."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Interrupted(f"stopped by signal {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_all(config: Config, warehouse: str | Path, ingest_date: date, run_id: str | None = None,
             on_stage: Callable[[str, dict], None] | None = None, workers: int = 1) -> dict[str, Any]:
     """Every stage in order, shard stages on `workers` processes: what `broadsheet run` and
-    `broadsheet ingest` do. A night killed part-way is resumed by running it again."""
+    `broadsheet ingest` do. A night killed or stopped part-way is resumed by running it again."""
     report = on_stage or (lambda stage, counts: None)
     run_id = night_run_id(str(warehouse), ingest_date, config, run_id)
-    with holding(str(warehouse), run_id), ShardRunner(workers) as runner:
+    stage = "plan"
+    with stopping_on_sigterm(), holding(str(warehouse), run_id), ShardRunner(workers) as runner:
         ctx = open_night(str(warehouse), ingest_date, config, run_id, log=log)
         try:
             # Two shards a worker at least, so that a small night keeps every worker busy to the end.
             report("plan", plan.run(ctx, min_shards=2 * runner.workers if runner.workers > 1 else 1).to_dict())
             shards = ctx.staging.shards()
             preloading = _preload_validation(runner.workers)
+            stage = "extract"
             report("extract", runner.run("extract", extract.run, ctx, shards).to_dict())
+            stage = "dedup"
             report("dedup", dedup.run(ctx).to_dict())
+            stage = "enrich"
             report("enrich", runner.run("enrich", enrich.run, ctx, shards).to_dict())
             if preloading is not None:
                 preloading.join()
+            stage = "validate"
             report("validate", validate.run(ctx).to_dict())
+            stage = "publish"
             summary = publish.run(ctx)
             report("publish", summary)
             return summary
-        except (KeyboardInterrupt, WorkerLost):
+        except (KeyboardInterrupt, WorkerLost) as stopped:
             # Interrupted, not wrong: the staging stays, and running the night again resumes it.
-            log.warning("run %s interrupted; its finished shards are kept: run the night again to resume",
-                        ctx.run_id)
+            runner.abandon()
+            why = str(stopped) or "interrupted"
+            publish.record_interruption(ctx, stage, why)
+            log.warning("run %s %s during %s; its finished work is kept: run the night again to resume",
+                        ctx.run_id, why, stage)
             raise
         except BaseException as exc:
             message = str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"

@@ -201,3 +201,41 @@ def test_shards_are_even_and_spread_a_small_night_over_the_workers():
     assert shard_counts([510], 200, min_shards=4) == [4]         # two for each of two workers
     assert shard_counts([30], 200, min_shards=4) == [1]          # not split under 20 documents a shard
     assert shard_counts([400, 100, 0], 200, min_shards=8) == [7, 2, 0]
+
+
+def _night_stopped_by_sigterm(inputs: str, wh: str) -> None:
+    """A night whose first shard, once finished, is followed by SIGTERM (as a service manager sends)."""
+    import os
+    import signal
+    from pipeline.stages import extract
+    real = extract.extract_shard
+
+    def then_terminate(ctx, shard):
+        counts = real(ctx, shard)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return counts
+    extract.extract_shard = then_terminate
+    try:
+        run_all(files_config([inputs], shard_size=2), wh, DAY, workers=1)
+    except KeyboardInterrupt:
+        os._exit(3)
+    os._exit(0)
+
+
+def test_a_night_stopped_with_sigterm_says_so_in_runs_and_resumes(inputs, tmp_path, one_worker_one_shard):
+    import multiprocessing
+    wh = tmp_path / "warehouse"
+    child = multiprocessing.get_context("forkserver").Process(target=_night_stopped_by_sigterm,
+                                                              args=(str(inputs), str(wh)))
+    child.start()
+    child.join(300)
+    assert child.exitcode == 3, "SIGTERM stops the night as an interruption"
+    with connect(wh) as con:
+        [(status, message)] = con.execute("SELECT status, message FROM runs").fetchall()
+    assert status == "interrupted" and "SIGTERM during extract" in message
+    [run_dir] = (wh / "_staging").iterdir()
+    summary = run_all(files_config([str(inputs)], shard_size=2), wh, DAY, workers=1)
+    assert summary["run_id"] == run_dir.name, "the rerun resumed the stopped night"
+    assert snapshot(wh) == one_worker_one_shard[2]
+    with connect(wh) as con:
+        assert sorted(con.execute("SELECT status FROM runs").fetchall()) == [("interrupted",), ("success",)]

@@ -99,6 +99,9 @@ class Staging:
     def failed_run(self) -> str:
         return self._at("failed-run.parquet")
 
+    def interrupted_run(self, attempt: str) -> str:
+        return self._at(f"interrupted-{attempt}.parquet")
+
     # plan
     @property
     def shard_list(self) -> str:

@@ -1,8 +1,9 @@
 """Dedup, once per night over all shards: exact copies become rejects, near-duplicates share a cluster.
 
-Exact copies: the same normalised text (`content_hash`) as an article stored on an earlier date, or
-as an earlier article of tonight's batch, or the same article id (URL) twice tonight. They are
-rejected (`duplicate: ...`) and counted, so a rerun or an overlapping feed stores nothing twice.
+Exact copies: the same normalised text (`content_hash`) as an article stored on any other date,
+earlier or later (nights may be ingested out of order; a rerun of a date keeps that date's own
+articles), or as an earlier article of tonight's batch, or the same article id twice tonight. They
+are rejected (`duplicate: ...`) and counted, so a rerun or an overlapping feed stores nothing twice.
 
 Near-duplicates: wire copy syndicated across outlets, lightly edited updates. MinHash signatures of word 5-shingles, banded for locality-sensitive hashing (32 bands of 4 rows:
 pairs above about 0.45 Jaccard become candidates), then confirmed when the estimated Jaccard
@@ -106,21 +107,21 @@ def _query_published(storage, table: str, wanted: pa.Array, sql: str, params: li
 
 
 def earlier_copies(storage, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
-    """content_hash -> (article_id, ingest_date) for hashes already published on earlier dates."""
+    """content_hash -> (article_id, ingest_date) for hashes already published on another date."""
     rows = _query_published(
         storage, "articles", pa.array(hashes, pa.string()),
         "SELECT a.content_hash, min(a.article_id), min(a.ingest_date) FROM articles a "
-        "JOIN wanted w ON a.content_hash = w.value WHERE a.ingest_date < ? GROUP BY a.content_hash",
+        "JOIN wanted w ON a.content_hash = w.value WHERE a.ingest_date <> ? GROUP BY a.content_hash",
         [ingest_date])
     return {h: (aid, str(day)) for h, aid, day in rows}
 
 
 def earlier_signatures(storage, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
-    """Stored signatures (earlier dates) sharing at least one LSH band key with this batch."""
+    """Stored signatures (other dates) sharing at least one LSH band key with this batch."""
     return _query_published(
         storage, "article_signatures", pa.array(keys, pa.int64()),
         "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
-        "WHERE s.ingest_date < ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.value)) "
+        "WHERE s.ingest_date <> ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.value)) "
         "ORDER BY s.ingest_date, s.article_id", [ingest_date])
 
 

@@ -57,6 +57,23 @@ def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:
     return summary
 
 
+def record_interruption(ctx: RunContext, stage: str, why: str) -> None:
+    """A night stopped part-way (a signal, a lost worker): `runs` shows it, with the stage it had
+    reached; its staging stays for the rerun that resumes it. Recording is best effort: the stop
+    must not turn into a failure."""
+    staging, storage = ctx.staging, ctx.storage
+    try:
+        if not staging.exists():
+            return
+        row = run_row(ctx, "interrupted", f"{why} during {stage}; run the night again to resume", True)
+        attempt = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        staged = write_parquet_atomic(storage, staging.interrupted_run(attempt), to_arrow("runs", [row]))
+        commit_table(storage, "runs", ctx.date, staged, ctx.run_id, f"{run_meta(ctx)['publish_id']}:interrupted:{attempt}")
+        storage.delete(staged)
+    except Exception as error:
+        log.warning("could not record the interruption of %s in runs: %s", ctx.run_id, error)
+
+
 def record_failure(ctx: RunContext, message: str | None = None) -> str:
     """A failed night publishes no data, but `runs` says that it failed and why (returned)."""
     staging, storage = ctx.staging, ctx.storage

@@ -58,6 +58,7 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
     new_rejects: list[dict[str, Any]] = []
     location_of: dict[str, tuple[str, str]] = {}
     bad_articles: set[str] = set()
+    repeated: set[str] = set()     # the suite checks a chunk; this, the whole night
 
     def check(table: str, chunk: pa.Table, number: int) -> dict[int, list[str]]:
         verdict = validator.validate(table, chunk.to_pandas(), f"{ctx.run_id}-{table}-{number}")
@@ -71,6 +72,8 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
         for number, chunk in enumerate(chunks(storage, enriched("articles"), "articles", chunk_rows)):
             failing = check("articles", chunk, number)
             for position, row in enumerate(chunk.to_pylist()):
+                if row["article_id"] in location_of:
+                    repeated.add(row["article_id"])
                 location_of[row["article_id"]] = (row["source"], row["location"])
                 if position in failing:
                     bad_articles.add(row["article_id"])
@@ -79,6 +82,10 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
                         ctx.run_id, ctx.date, row["article_id"]))
                 else:
                     kept.write(row)
+
+    if repeated:
+        failures.append(f"articles: article_id not unique over the night ({len(repeated)}: "
+                        f"{', '.join(sorted(repeated)[:3])})")
 
     with StagedTableWriter(storage, staging.final("article_signatures"), "article_signatures") as kept:
         if storage.exists(staging.dedup_signatures):
