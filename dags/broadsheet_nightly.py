@@ -83,10 +83,10 @@ def broadsheet_nightly():
 
     @task(map_index_template="{{ shard }}", max_active_tis_per_dagrun=SHARD_TASKS)
     def extract(shard: str, **context) -> dict:
-        from pipeline.stages import extract
         from pipeline.stages.context import working
+        from pipeline.workers import run_shard
         with working(night := _night(context)):
-            return extract.run(night, shard).to_dict()
+            return run_shard("extract", night, shard).to_dict()
 
     @task(trigger_rule="none_failed")   # a night with no shards still publishes its rejects and runs row
     def dedup(**context) -> dict:
@@ -97,10 +97,10 @@ def broadsheet_nightly():
 
     @task(map_index_template="{{ shard }}", max_active_tis_per_dagrun=SHARD_TASKS)
     def enrich(shard: str, **context) -> dict:
-        from pipeline.stages import enrich
         from pipeline.stages.context import working
+        from pipeline.workers import run_shard
         with working(night := _night(context)):
-            return enrich.run(night, shard).to_dict()
+            return run_shard("enrich", night, shard).to_dict()
 
     @task(trigger_rule="none_failed")
     def validate(**context) -> dict:

@@ -18,7 +18,7 @@ import yaml
 SOURCE_KINDS = ("files", "feed", "sitemap", "urls", "warc")
 LOCAL_KINDS = ("files", "warc")          # kinds whose locations may be paths on this machine
 SOURCE_KEYS = {"name", "kind", "location", "since", "since_days", "hosts", "urls"}
-TOP_LEVEL_KEYS = {"sources", "fetch", "shard_size"}
+TOP_LEVEL_KEYS = {"sources", "fetch", "shard_size", "budgets"}
 # A shard is the unit of work, retry and progress: big enough that loading the models is paid
 # rarely, small enough that a retried shard costs under a minute on one core.
 DEFAULT_SHARD_SIZE = 200
@@ -54,6 +54,12 @@ class Config:
     fetch: dict[str, Any] = field(default_factory=dict)
     path: Path | str | None = None
     shard_size: int = DEFAULT_SHARD_SIZE
+    budgets: dict[str, Any] = field(default_factory=dict)   # see pipeline/stages/budget.py
+
+    @property
+    def limits(self):
+        from pipeline.stages.budget import Budgets
+        return Budgets.from_dict(self.budgets)
 
     def source(self, name: str) -> dict[str, Any]:
         for source in self.sources:
@@ -64,12 +70,12 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """What a night runs with, as plain JSON (kept in its staging area for every worker)."""
         return {"sources": self.sources, "fetch": self.fetch, "shard_size": self.shard_size,
-                "path": str(self.path) if self.path else None}
+                "budgets": self.budgets, "path": str(self.path) if self.path else None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Config":
         return cls(sources=data["sources"], fetch=data.get("fetch") or {}, path=data.get("path"),
-                   shard_size=int(data.get("shard_size") or DEFAULT_SHARD_SIZE))
+                   shard_size=int(data.get("shard_size") or DEFAULT_SHARD_SIZE), budgets=data.get("budgets") or {})
 
     def check_locations(self) -> None:
         """Local files and folders a source names must exist: a typo'd folder is a config error,
@@ -131,6 +137,21 @@ def _check_fetch(fetch: dict[str, Any], origin: str) -> None:
                           f"see pipeline/fetch/settings.py for the settings and their defaults")
 
 
+def _check_budgets(budgets: Any, origin: str) -> dict[str, Any]:
+    from pipeline.stages.budget import Budgets
+    if not isinstance(budgets, dict):
+        raise ConfigError(f"{origin}: 'budgets' must be a mapping")
+    known = {f.name for f in dataclasses.fields(Budgets)}
+    unknown = sorted(set(budgets) - known)
+    if unknown:
+        raise ConfigError(f"{origin}: budgets: unknown setting(s) {', '.join(map(repr, unknown))}; "
+                          f"settings are {', '.join(sorted(known))}")
+    for key, value in budgets.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(f"{origin}: budgets: {key} must be a positive number, not {value!r}")
+    return dict(budgets)
+
+
 def parse_config(data: Any, base: Path | None, origin: str) -> Config:
     if not isinstance(data, dict) or not isinstance(data.get("sources"), list) or not data["sources"]:
         raise ConfigError(f"{origin}: expected a mapping with a non-empty 'sources' list")
@@ -163,7 +184,8 @@ def parse_config(data: Any, base: Path | None, origin: str) -> Config:
     shard_size = data.get("shard_size", DEFAULT_SHARD_SIZE)
     if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
         raise ConfigError(f"{origin}: shard_size must be a positive whole number, not {shard_size!r}")
-    return Config(sources=sources, fetch=fetch, shard_size=shard_size)
+    budgets = _check_budgets(data.get("budgets") or {}, origin)
+    return Config(sources=sources, fetch=fetch, shard_size=shard_size, budgets=budgets)
 
 
 def _read_config_text(path: str) -> str:

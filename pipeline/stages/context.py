@@ -15,9 +15,11 @@ Airflow tasks on different machines that share the warehouse:
     extract/<shard>/articles.parquet             articles as extracted and cleaned
     extract/<shard>/signatures.parquet           their MinHash signatures, row for row
     extract/<shard>/rejects.parquet              inputs of the shard that are not articles
+    extract/<shard>/skips.json  enrich/<shard>/skips.json   documents stopped over budget
     dedup/<shard>.parquet                        the shard's articles that dedup kept, with cluster ids
     dedup/rejects.parquet  dedup/signatures.parquet
-    enrich/<shard>/<table>.parquet               articles, entities and quotes after enrichment
+    enrich/<shard>/<table>.parquet               articles, entities and quotes after enrichment (and
+                                                 rejects: articles stopped over budget)
     validate/rejects.parquet  final/<table>.parquet  what publishing swaps in
     counts/<step>.json  counts/<step>/<shard>.json   what each step did; written last, so a step
                                                      (or a shard of it) with counts is done
@@ -132,6 +134,13 @@ class Staging:
     def enriched(self, shard_id: str, table: str) -> str:
         return self._at("enrich", shard_id, f"{table}.parquet")
 
+    def enrich_rejects(self, shard_id: str) -> str:
+        return self._at("enrich", shard_id, "rejects.parquet")
+
+    def skips(self, stage: str, shard_id: str) -> str:
+        """Documents of a shard stopped over budget in `stage`: rejects when the shard runs again."""
+        return self._at(stage, shard_id, "skips.json")
+
     # once per night
     @property
     def dedup_rejects(self) -> str:
@@ -171,7 +180,7 @@ class Staging:
     def all_rejects(self) -> list[str]:
         """Every staged rejects file, in a stable order: planning, shards in plan order, dedup, validation."""
         planned = [self._at("plan", "rejects", name) for name in self.storage.list(self._at("plan", "rejects"), ".parquet")]
-        paths = planned + [self.extract_rejects(s.id) for s in self.shards()]
+        paths = planned + [path for s in self.shards() for path in (self.extract_rejects(s.id), self.enrich_rejects(s.id))]
         paths += [self.dedup_rejects, self.validate_rejects]
         return [p for p in paths if self.storage.exists(p)]
 

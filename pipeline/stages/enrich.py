@@ -11,37 +11,52 @@ from dataclasses import asdict
 from typing import Any, Iterator
 
 from pipeline.records import Article
+from pipeline.stages import budget
 from pipeline.stages.context import Counts, RunContext, RunFailed
-from pipeline.store.failpoints import failpoint
 from pipeline.store.parquet import StagedTableWriter, read_articles
 
 log = logging.getLogger("broadsheet.enrich")
 
-BATCH_SIZE = 64
 
-
-def enrich_shard(ctx: RunContext, shard_id: str, batch_size: int = BATCH_SIZE) -> Counts:
+def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
+    from pipeline.articles import reject_row
     from pipeline.enrich import enrich_texts
+    from pipeline.records import Reject
 
     staging = ctx.staging
-    pending: deque[Article] = deque()
-
-    def items() -> Iterator[dict[str, Any]]:
-        for article in read_articles(staging.storage, staging.deduped(shard_id)):
-            pending.append(article)
-            yield {"id": article.article_id, "text": article.text, "language": article.language,
-                   "title": article.title}
-
-    counts = Counts()
     storage = staging.storage
+    limits = staging.load_config().limits
+    skips = budget.read_skips(storage, staging.skips("enrich", shard_id))
+    pending: deque[Article] = deque()
+    counts = Counts()
+
     with StagedTableWriter(storage, staging.enriched(shard_id, "articles"), "articles") as articles, \
             StagedTableWriter(storage, staging.enriched(shard_id, "entities"), "entities") as entities, \
-            StagedTableWriter(storage, staging.enriched(shard_id, "quotes"), "quotes") as quotes:
-        for result in enrich_texts(items(), batch_size=batch_size):
+            StagedTableWriter(storage, staging.enriched(shard_id, "quotes"), "quotes") as quotes, \
+            StagedTableWriter(storage, staging.enrich_rejects(shard_id), "rejects") as rejects:
+
+        def items() -> Iterator[dict[str, Any]]:
+            for index, article in enumerate(read_articles(storage, staging.deduped(shard_id))):
+                if index in skips:   # stopped over budget before: a reject, not another try
+                    rejects.write(reject_row(Reject(article.source, article.location, "enrich", skips[index]),
+                                             ctx.run_id, ctx.date, article.article_id))
+                    counts["rejected_enrich"] += 1
+                    continue
+                text = article.text
+                if len(text) > limits.nlp_max_chars:
+                    text = _first_paragraphs(text, limits.nlp_max_chars)
+                    article.nlp_skipped = f"truncated: analysed the first {len(text)} of {len(article.text)} characters"
+                budget.start_document("enrich", shard_id, index)
+                pending.append(article)
+                yield {"id": article.article_id, "text": text, "language": article.language, "title": article.title}
+
+        # One article at a time through spaCy: the budget then watches each article, not a batch.
+        for result in enrich_texts(items(), batch_size=1):
+            budget.end_document()
             article = pending.popleft()
             if result["id"] != article.article_id:
                 raise RuntimeError(f"enrich_texts broke input order: {result['id']} != {article.article_id}")
-            article.nlp_skipped = result.get("skipped")
+            article.nlp_skipped = article.nlp_skipped or result.get("skipped")
             articles.write(article)
             tail = {"article_id": article.article_id, "run_id": ctx.run_id, "ingest_date": ctx.date}
             for entity in result["entities"]:
@@ -52,7 +67,15 @@ def enrich_shard(ctx: RunContext, shard_id: str, batch_size: int = BATCH_SIZE) -
             counts["entities"] += len(result["entities"])
             counts["quotes"] += len(result["quotes"])
             counts["nlp_skipped"] += bool(result.get("skipped"))
+            counts["nlp_truncated"] += article.nlp_skipped is not None and article.nlp_skipped.startswith("truncated")
     return counts
+
+
+def _first_paragraphs(text: str, limit: int) -> str:
+    """The longest run of whole paragraphs within `limit` characters (a hard cut when the first
+    paragraph alone is longer): what spaCy analyses of an over-long text."""
+    cut = text.rfind("\n\n", 0, limit)
+    return text[:cut] if cut > 0 else text[:limit]
 
 
 def run(ctx: RunContext, shard: str | None = None) -> Counts:
@@ -69,6 +92,4 @@ def run(ctx: RunContext, shard: str | None = None) -> Counts:
         raise RunFailed(f"enrich {shard}: the night's dedup has not run")
     counts = enrich_shard(ctx, shard)
     log.info("enrich %s: %s", shard, counts.to_dict())
-    staging.write_counts("enrich", counts, shard)
-    failpoint("enrich:shard_done")
-    return counts
+    return staging.write_counts("enrich", counts, shard)

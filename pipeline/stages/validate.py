@@ -89,8 +89,9 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
 
     with StagedTableWriter(storage, staging.final("article_signatures"), "article_signatures") as kept:
         if storage.exists(staging.dedup_signatures):
+            # the signatures of the articles kept: not of those validation or enrichment rejected
             kept.write_many(row for row in read_staged(storage, staging.dedup_signatures)
-                            if row["article_id"] not in bad_articles)
+                            if row["article_id"] in location_of and row["article_id"] not in bad_articles)
 
     for table in ("entities", "quotes"):
         with StagedTableWriter(storage, staging.final(table), table) as kept:
