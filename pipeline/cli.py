@@ -123,6 +123,31 @@ def cmd_sql(args) -> int:
     return 0
 
 
+def cmd_repair(args) -> int:
+    from pipeline.store.catalog import NoWarehouse, is_warehouse, refresh_catalog
+    from pipeline.store.lock import holding
+    from pipeline.store.repair import repair
+    from pipeline.store.storage import Storage
+    storage = Storage.of(warehouse_path(args.warehouse))
+    if not is_warehouse(storage):
+        raise ConfigError(str(NoWarehouse(f"no warehouse at {storage.uri()}")))
+    with holding(storage, f"repair-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"):
+        damaged = repair(storage, dry_run=args.dry_run)
+        if damaged and not args.dry_run:
+            refresh_catalog(storage)
+    for each in damaged:
+        print(f"{each.table}: {storage.uri(each.path)}: {each.reason}")
+    nights = sorted({each.ingest_date for each in damaged if each.ingest_date})
+    if not damaged:
+        print("no damaged files")
+    elif args.dry_run:
+        print(f"{len(damaged)} damaged file(s); run without --dry-run to set them aside")
+    else:
+        print(f"{len(damaged)} damaged file(s) set aside in {storage.uri(storage.path('_quarantine'))}; "
+              f"run these nights again to restore their rows: {', '.join(nights) or '(none)'}")
+    return 0
+
+
 def cmd_compact(args) -> int:
     from pipeline.store.delta import maintain
     from pipeline.store.storage import Storage
@@ -196,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     compact.add_argument("--no-vacuum", action="store_true", help="compact only; remove nothing")
     compact.set_defaults(func=cmd_compact)
 
+    repair = commands.add_parser("repair", help="set aside damaged Parquet files of the tables so the warehouse reads again")
+    repair.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    repair.add_argument("--dry-run", action="store_true", help="only list the damaged files")
+    repair.set_defaults(func=cmd_repair)
+
     schema = commands.add_parser("schema", help="the data dictionary: every table's columns, types and meaning")
     schema.add_argument("tables", nargs="*", metavar="TABLE")
     schema.add_argument("--format", choices=("markdown", "json"), default="markdown")
@@ -229,13 +259,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"broadsheet: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from pipeline.stages.context import RunFailed
         from pipeline.store.lock import WarehouseBusy
         if isinstance(exc, WarehouseBusy):
             print(f"broadsheet: {args.command} refused: {exc}", file=sys.stderr)
             return 1
-        reason = str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"
-        print(f"broadsheet: {args.command} failed: {reason.splitlines()[0] if reason else ''}", file=sys.stderr)
+        from pipeline.run import failure_message
+        warehouse = warehouse_path(args.warehouse) if hasattr(args, "warehouse") else None
+        print(f"broadsheet: {args.command} failed: {failure_message(exc, warehouse=warehouse)}", file=sys.stderr)
         return 1
 
 

@@ -19,6 +19,7 @@ from pipeline.config import Config, default_workers
 from pipeline.stages import dedup, enrich, extract, plan, publish, validate
 from pipeline.stages.context import RunFailed, night_run_id, open_night
 from pipeline.store.lock import holding
+from pipeline.store.storage import Storage, WarehouseError, machine_reason
 from pipeline.workers import ShardRunner, WorkerLost
 
 log = logging.getLogger("broadsheet.run")
@@ -61,6 +62,22 @@ def stopping_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def failure_message(error: BaseException, stage: str | None = None, warehouse: str | Path | None = None) -> str:
+    """The one line an operator reads: the night's own reason, the warehouse's, or the exception."""
+    if isinstance(error, (RunFailed, WarehouseError)):
+        return str(error).splitlines()[0]
+    if warehouse is not None:
+        from pipeline.store.repair import damaged_file_message
+        damaged = damaged_file_message(error, Storage.of(warehouse))
+        if damaged:
+            return damaged
+    reason = machine_reason(error)
+    if reason is not None:   # raised by a library that did not say where (Great Expectations' stores)
+        where = getattr(error, "filename", None) or (Storage.of(warehouse).uri() if warehouse else "the warehouse")
+        return f"{stage + ': ' if stage else ''}cannot write {where}: {reason}"
+    return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
 def run_all(config: Config, warehouse: str | Path, ingest_date: date, run_id: str | None = None,
             on_stage: Callable[[str, dict], None] | None = None, workers: int = 1) -> dict[str, Any]:
     """Every stage in order, shard stages on `workers` processes: what `broadsheet run` and
@@ -97,6 +114,12 @@ def run_all(config: Config, warehouse: str | Path, ingest_date: date, run_id: st
                         ctx.run_id, why, stage)
             raise
         except BaseException as exc:
-            message = str(exc) if isinstance(exc, RunFailed) else f"{type(exc).__name__}: {exc}"
-            publish.record_failure(ctx, message)
+            message = failure_message(exc, stage, warehouse)
+            try:
+                publish.record_failure(ctx, message)
+            except Exception as unrecorded:   # the full disk that failed the night, say
+                log.error("run %s failed (%s), and its failure could not be recorded in runs: %s",
+                          ctx.run_id, message, failure_message(unrecorded))
+            if message != failure_message(exc) and not isinstance(exc, WarehouseError):
+                raise WarehouseError(message) from exc
             raise

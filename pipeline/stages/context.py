@@ -94,6 +94,10 @@ class Staging:
         return self._at("config.json")
 
     @property
+    def reconciliation_file(self) -> str:
+        return self._at("final", "reconciliation.json")
+
+    @property
     def failure_file(self) -> str:
         return self._at("failure.txt")
 

@@ -62,7 +62,9 @@ def shard_documents(staging: Staging, shard: Shard, skips: dict[int, str] | None
         if index in skips:
             yield Reject(shard.source, location, "extract", skips[index])
         elif shard.reads == "files":
-            yield from iter_files([entry["path"]], shard.source)
+            read = list(iter_files([entry["path"]], shard.source))
+            # a file that went away since the plan listed it still has a fate
+            yield from read or [Reject(shard.source, location, "read", "not_found: gone since the plan listed it")]
         elif shard.reads == "warc":
             yield from _warc_documents(shard, iter([entry]))
         else:

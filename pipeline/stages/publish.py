@@ -37,8 +37,14 @@ def run_row(ctx: RunContext, status: str, message: str | None, validation_succes
            for table in ("articles", "entities", "quotes", "rejects")},
         "duplicates": counts.get("dedup", {}).get("duplicates", 0),
         "validation_success": validation_success, "message": message,
-        "stage_counts": json.dumps(counts, sort_keys=True),
+        "stage_counts": json.dumps({**counts, "reconcile": _reconciliation(ctx)}, sort_keys=True),
     }
+
+
+def _reconciliation(ctx: RunContext) -> dict[str, Any]:
+    """Inputs against fates per source, as validation reconciled them (empty before it did)."""
+    storage, path = ctx.staging.storage, ctx.staging.reconciliation_file
+    return json.loads(storage.read_text(path)) if storage.exists(path) else {}
 
 
 def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ shards, so what validation decides does not depend on how the night was sharded.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
@@ -13,6 +14,7 @@ import pyarrow as pa
 from pipeline.articles import reject_row
 from pipeline.records import Reject
 from pipeline.stages.context import Counts, RunContext, RunFailed
+from pipeline.stages.reconcile import reconcile
 from pipeline.store.parquet import StagedTableWriter, read_staged, record_batches, write_parquet_atomic
 from pipeline.store.schemas import arrow_schema, to_arrow
 
@@ -103,6 +105,7 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
                     if position in failing:
                         source, location = location_of[row["article_id"]]
                         shown = row.get("mention") or row.get("quote")
+                        # "<table>: ..." marks a row's reject, not a document's (reconcile.ROW_REJECT_PREFIXES)
                         new_rejects.append(reject_row(
                             Reject(source, location, "validate", f"{table}: {shown!r}: {'; '.join(failing[position])}"),
                             ctx.run_id, ctx.date, row["article_id"]))
@@ -116,6 +119,13 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
             kept.write_many(chunk.to_pylist())
 
     docs = validator.finish()
+    if not failures:
+        try:
+            figures = reconcile(staging)
+        except RunFailed as gap:
+            failures.append(str(gap))
+        else:
+            storage.write_text(staging.reconciliation_file, json.dumps(figures, sort_keys=True))
     if failures:
         message = f"batch validation failed ({len(failures)}): {'; '.join(failures)} (Data Docs: {docs})"
         storage.write_text(staging.failure_file, message)

@@ -122,6 +122,6 @@ def refresh_catalog(location) -> Path | None:
         return path
     except (duckdb.Error, OSError) as error:
         aside.unlink(missing_ok=True)
-        log.warning("could not refresh %s (%s); the night's data is published, query it with broadsheet sql",
-                    path, error)
+        log.warning("could not refresh %s (%s); broadsheet sql reads the tables without it",
+                    path, str(error).splitlines()[0])
         return None

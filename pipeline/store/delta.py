@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from pipeline.store.failpoints import failpoint
 from pipeline.store.schemas import TABLES
-from pipeline.store.storage import Storage, delta_storage_options
+from pipeline.store.storage import Storage, delta_storage_options, warehouse_errors
 
 log = logging.getLogger("broadsheet.store")
 
@@ -79,13 +79,19 @@ def commit_table(storage: Storage, table: str, ingest_date: date, staged: str, r
                  publish_id: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> bool:
     """Make the staged file the table's content for `ingest_date` (for `runs`: add it). One Delta
     commit; False when this publish had already committed this table."""
-    from deltalake import CommitProperties, Transaction, WriterProperties, write_deltalake
-
     existing = open_table(storage, table)
     if existing is not None and existing.transaction_version(publish_id) is not None:
         return False
     append = table in APPEND_ONLY_TABLES
     retention = f"interval {retention_days} days"
+    with warehouse_errors(f"commit to {table_uri(storage, table)}"):
+        _write_partition(storage, table, ingest_date, staged, run_id, publish_id, append, retention)
+    return True
+
+
+def _write_partition(storage: Storage, table: str, ingest_date: date, staged: str, run_id: str,
+                     publish_id: str, append: bool, retention: str) -> None:
+    from deltalake import CommitProperties, Transaction, WriterProperties, write_deltalake
     write_deltalake(
         table_uri(storage, table), _reader(storage, staged),
         partition_by=[PARTITION], mode="append" if append else "overwrite",
@@ -98,7 +104,6 @@ def commit_table(storage: Storage, table: str, ingest_date: date, staged: str, r
             custom_metadata={"broadsheet.run_id": run_id, "broadsheet.ingest_date": ingest_date.isoformat()},
             app_transactions=[Transaction(publish_id, 1)]),
     )
-    return True
 
 
 def _journal(storage: Storage, run_id: str) -> str:

@@ -24,7 +24,7 @@ from typing import Iterator
 
 import pyarrow as pa
 
-from pipeline.store.storage import Storage, delta_storage_options
+from pipeline.store.storage import Storage, delta_storage_options, warehouse_errors
 
 log = logging.getLogger("broadsheet.lock")
 
@@ -73,7 +73,8 @@ def _table(storage: Storage):
     uri, options = _uri(storage), delta_storage_options()
     if not DeltaTable.is_deltatable(uri, storage_options=options):
         try:
-            write_deltalake(uri, _SCHEMA.empty_table(), mode="append", storage_options=options)
+            with warehouse_errors(f"create the warehouse lock {uri}"):
+                write_deltalake(uri, _SCHEMA.empty_table(), mode="append", storage_options=options)
         except CommitFailedError:
             pass                       # another run created it at the same moment
     return DeltaTable(uri, storage_options=options)
@@ -95,8 +96,9 @@ def _commit(table, run_id: str, state: str, hold: timedelta) -> bool:
                 "broadsheet.lock.pid": str(os.getpid()), "broadsheet.lock.state": state,
                 "broadsheet.lock.expires_at": (datetime.now(timezone.utc) + hold).isoformat()}
     try:
-        write_deltalake(table, _SCHEMA.empty_table(), mode="append", storage_options=delta_storage_options(),
-                        commit_properties=CommitProperties(custom_metadata=metadata, max_commit_retries=0))
+        with warehouse_errors(f"take the warehouse lock {table.table_uri}"):
+            write_deltalake(table, _SCHEMA.empty_table(), mode="append", storage_options=delta_storage_options(),
+                            commit_properties=CommitProperties(custom_metadata=metadata, max_commit_retries=0))
         return True
     except CommitFailedError:
         return False
@@ -165,4 +167,9 @@ def holding(location, run_id: str, wait_seconds: float = 0.0, release_at_end: bo
         stop.set()
         renewer.join(timeout=5)
         if release_at_end:
-            release(location, run_id)
+            try:
+                release(location, run_id)
+            except Exception as error:
+                # e.g. the disk that failed the night: the hold expires by itself; the night's
+                # own error, already on its way, is the one to report
+                log.warning("could not release the warehouse lock for %s: %s", run_id, error)

@@ -12,8 +12,10 @@ an `http://` endpoint is allowed for delta-rs too (`AWS_ALLOW_HTTP`).
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -24,6 +26,43 @@ from typing import BinaryIO, Iterator
 import pyarrow.fs as pafs
 
 S3_SCHEME = "s3://"
+
+# Failures of the machine or of the warehouse, not of one document: they fail the night.
+_MACHINE_ERRNOS = {errno.ENOSPC: "no space left on device", errno.EROFS: "read-only file system",
+                   errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
+                   errno.EDQUOT: "disk quota exceeded", errno.EIO: "input/output error"}
+
+
+class WarehouseError(OSError):
+    """The warehouse cannot be written or read (disk full, read-only, permissions, a damaged file):
+    one line naming the path. The night fails; nothing is published half-way."""
+
+
+def machine_reason(error: BaseException) -> str | None:
+    """'no space left on device' and the like when `error` is a failure of the machine, else None.
+    pyarrow and delta-rs often give no errno, only text ('[Errno 28]', 'os error 28')."""
+    if isinstance(error, WarehouseError):
+        return str(error)
+    number = getattr(error, "errno", None)
+    if number not in _MACHINE_ERRNOS:
+        found = re.search(r"(?:errno|os error) ?(\d+)", str(error), re.IGNORECASE)
+        number = int(found.group(1)) if found else None
+    return _MACHINE_ERRNOS.get(number)
+
+
+@contextmanager
+def warehouse_errors(doing: str) -> Iterator[None]:
+    """Turn a machine failure inside the block into a WarehouseError saying what was being done
+    ("cannot write /wh/articles: no space left on device"); other errors pass unchanged."""
+    try:
+        yield
+    except WarehouseError:
+        raise
+    except OSError as error:
+        reason = machine_reason(error)
+        if reason is None:
+            raise
+        raise WarehouseError(f"cannot {doing}: {reason}") from error
 
 
 def is_remote(location: str | os.PathLike) -> bool:
@@ -111,16 +150,18 @@ class Storage:
     def spool(self, path: str) -> Iterator[Path]:
         """A local file to write `path`'s content into; on leaving the block it becomes `path`.
         Nothing appears at `path` if the block raises."""
-        if self.remote:
-            directory = tempfile.mkdtemp(prefix="broadsheet-spool-")
-            local = Path(directory) / Path(path).name
-        else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            directory = None
-            local = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
+        with warehouse_errors(f"write {self.uri(path)}"):
+            if self.remote:
+                directory = tempfile.mkdtemp(prefix="broadsheet-spool-")
+                local = Path(directory) / Path(path).name
+            else:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                directory = None
+                local = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp")
         try:
-            yield local
-            self.put(local, path)
+            with warehouse_errors(f"write {self.uri(path)}"):
+                yield local
+                self.put(local, path)
         finally:
             if directory:
                 shutil.rmtree(directory, ignore_errors=True)
