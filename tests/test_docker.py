@@ -18,7 +18,7 @@ from support.services import PostgresDatabase, RedisKeyspace
 ROOT = Path(__file__).resolve().parents[1]
 DOCKER = ROOT / "docker"
 NAME = re.compile(r"^(BROADSHEET|AWS)_[A-Z0-9_]+$")
-TEST_ONLY = {"BROADSHEET_FAILPOINT", "BROADSHEET_FAILPOINT_ACTION"}   # crash tests only, never deployed
+TEST_ONLY = {"BROADSHEET_FAILPOINT", "BROADSHEET_FAILPOINT_ACTION", "BROADSHEET_FAILPOINT_PAUSED"}   # crash tests only, never deployed
 AIRFLOW_ROLES = {"api-server", "scheduler", "dag-processor", "triggerer", "celery worker"}
 
 

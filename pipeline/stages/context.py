@@ -38,6 +38,7 @@ from typing import Any, Iterable
 
 from pipeline.config import Config
 from pipeline.records import Shard
+from pipeline.store.failpoints import failpoint
 from pipeline.store.storage import Storage
 
 # The steps of a night in order; a step that starts afresh forgets what the later ones staged.
@@ -202,6 +203,8 @@ class Staging:
 
     def write_counts(self, step: str, counts: Counts, shard_id: str | None = None) -> Counts:
         self.storage.write_text(self.counts_file(step, shard_id), json.dumps(counts.to_dict()))
+        if shard_id is None:
+            failpoint(f"{step}:done")       # shard steps have theirs in the pool (pipeline.workers)
         return counts
 
     def read_counts(self, step: str, shard_id: str | None = None) -> Counts:
