@@ -50,9 +50,47 @@ def _settings_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith(PASSED_ENVIRONMENT)}
 
 
-def _start_worker(slots, next_row, environment: dict[str, str]) -> None:
-    """In each worker: take the pool owner's settings and a slot, quiet the log (the pool's owner
-    reports progress), load the spaCy model once for every shard this worker will serve."""
+_owner_of_this_worker: tuple[int, float] | None = None
+
+
+def _owner_alive() -> bool:
+    import psutil
+    if _owner_of_this_worker is None:
+        return True
+    pid, started = _owner_of_this_worker
+    try:
+        return psutil.Process(pid).create_time() == started
+    except psutil.Error:
+        return False
+
+
+def _exit_with(owner_pid: int, owner_started: float) -> None:
+    """End this worker when the process that owns the pool is gone. A pool worker never notices by
+    itself: it holds both ends of its own task queue, so a SIGKILLed owner would leave it (and the
+    fork server it came from, which it keeps alive) waiting for work forever, holding its memory,
+    or working through the shards already queued for it while a rerun does them again."""
+    global _owner_of_this_worker
+    _owner_of_this_worker = (owner_pid, owner_started)
+
+    def watch() -> None:
+        while _owner_alive():
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def _shard_task(stage: Callable[[RunContext, str], Counts], ctx: RunContext, shard_id: str) -> Counts:
+    """A shard, in a worker: only while the pool's owner lives (it may have died since it queued it)."""
+    if not _owner_alive():
+        os._exit(1)
+    return stage(ctx, shard_id)
+
+
+def _start_worker(slots, next_row, environment: dict[str, str], owner: tuple[int, float]) -> None:
+    """In each worker: end with the pool's owner, take its settings and a slot, quiet the log (the
+    pool's owner reports progress), load the spaCy model once for every shard this worker will serve."""
+    _exit_with(*owner)
     for key in [k for k in os.environ if k.startswith(PASSED_ENVIRONMENT) and k not in environment]:
         del os.environ[key]
     os.environ.update(environment)
@@ -66,6 +104,12 @@ def _start_worker(slots, next_row, environment: dict[str, str]) -> None:
     logging.getLogger().setLevel(logging.WARNING)
     from pipeline.enrich.nlp import load_nlp
     load_nlp()
+
+
+def _owner() -> tuple[int, float]:
+    """This process, as its workers recognise it (a pid with its start time: pids are reused)."""
+    import psutil
+    return os.getpid(), psutil.Process().create_time()
 
 
 def _nothing() -> None:
@@ -128,7 +172,7 @@ class ShardRunner:
         self._slots = self._context.Array("d", self.workers * SLOT_FIELDS, lock=False)
         self._next_row = self._context.Value("i", 0)
         self._pool = ProcessPoolExecutor(self.workers, mp_context=self._context, initializer=_start_worker,
-                                         initargs=(self._slots, self._next_row, _settings_environment()))
+                                         initargs=(self._slots, self._next_row, _settings_environment(), _owner()))
         for _ in range(self.workers):   # start the workers now, so they load while the plan is made
             self._pool.submit(_nothing)
 
@@ -182,7 +226,7 @@ class ShardRunner:
                 progress.shard_done(shard)
         unexplained = 0
         while remaining:
-            futures: dict[Future, Shard] = {self._pool.submit(stage, ctx, s.id): s for s in remaining.values()}
+            futures: dict[Future, Shard] = {self._pool.submit(_shard_task, stage, ctx, s.id): s for s in remaining.values()}
             stopped: list[tuple[int, str, str, int, str]] = []
             try:
                 pending = set(futures)

@@ -93,9 +93,28 @@ def _night(inputs: str, wh: str) -> None:
     run_all(files_config([inputs], shard_size=2), wh, DAY, workers=1)
 
 
+def _processes_marked(mark: str) -> list[int]:
+    import psutil
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if process.environ().get("BROADSHEET_TEST_NIGHT") == mark:
+                found.append(process.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
 def _kill_a_night(inputs: Path, wh: Path, failpoint: str) -> RunContext:
-    exitcode = run_until_killed(failpoint, _night, str(inputs), str(wh))
+    import time
+    import uuid
+    mark = uuid.uuid4().hex    # in the environment of the night's process and of its workers
+    exitcode = run_until_killed(failpoint, _night, str(inputs), str(wh), env={"BROADSHEET_TEST_NIGHT": mark})
     assert exitcode == -9, f"the failpoint {failpoint} was not reached (exit {exitcode})"
+    deadline = time.monotonic() + 20
+    while _processes_marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _processes_marked(mark), "the killed night's workers end with it, not live on as orphans"
     [run_dir] = (wh / "_staging").iterdir()
     return RunContext(str(wh), run_dir.name, DAY.isoformat())
 
