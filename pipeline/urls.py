@@ -33,9 +33,10 @@ def has_credentials(url: str) -> bool:
     return bool(_USERINFO.match(url or ""))
 
 
-def without_credentials(url: str) -> str:
-    """The URL with any user information removed: what may be kept, shown or logged of it."""
-    return _USERINFO.sub(r"\1", url) if url else url
+def redact_credentials(url: str) -> str:
+    """The URL with its user information replaced by `***`: what may be kept, shown or logged of it.
+    Never a canonical URL (those have no user information), so it cannot stand for a real page."""
+    return _USERINFO.sub(r"\1***@", url) if url else url
 
 
 def canonicalize_url(url: str) -> str | None:

@@ -20,7 +20,7 @@ from pipeline.fetch.robots import ROBOTS_PARSE_BYTES, RobotsCache
 from pipeline.fetch.safety import BoundedDecoder, FetchRefused, accepted_encodings, resolve_public_address
 from pipeline.fetch.settings import FetchSettings
 from pipeline.fetch.transport import guarded_transport
-from pipeline.urls import CREDENTIALS_REASON, has_credentials, without_credentials
+from pipeline.urls import CREDENTIALS_REASON, has_credentials, redact_credentials
 
 log = logging.getLogger("broadsheet.fetch")
 
@@ -139,7 +139,7 @@ class Fetcher:
             if has_credentials(current):
                 # httpx would turn user:password@ into an Authorization header for whichever host the
                 # URL names (a redirect's target included); refused, and never kept or shown as written.
-                return FetchResult(without_credentials(url), without_credentials(current), None, CREDENTIALS_REASON)
+                return FetchResult(redact_credentials(url), redact_credentials(current), None, CREDENTIALS_REASON)
             if current in visited:
                 return FetchResult(url, current, None, "redirect_loop")
             visited.add(current)

@@ -15,7 +15,7 @@ from pipeline.records import RawDocument, Reject
 from pipeline.sources.discovery import as_list, discover_candidates
 from pipeline.sources.files import iter_files
 from pipeline.sources.pages import fetch_candidates, replay_today
-from pipeline.sources.run_context import Candidate, SourceRun
+from pipeline.sources.run_context import Candidate, SourceRun, log
 from pipeline.sources.warc_source import collect_warc
 
 
@@ -58,6 +58,20 @@ def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, wareh
             run.summary()
 
 
+def within_night_budget(run: SourceRun, candidates: list[Candidate]) -> list[Candidate]:
+    """At most max_urls_per_night pages a night, those waiting longest first; the rest stay
+    pending in the URL state (saved at the first checkpoint) and are owed to later nights.
+    Pages this date already fetched (a rerun, a resumed night) count: a rerun fetches no more."""
+    cap = max(0, run.settings.max_urls_per_night - run.counts["replayed"])
+    if len(candidates) <= cap:
+        return candidates
+    ordered = sorted(candidates, key=lambda c: run.state[c.key].first_seen)
+    run.counts["deferred_to_later_nights"] += len(ordered) - cap
+    log.warning("source %s: %d URLs to fetch, %d tonight (max_urls_per_night); the rest on later nights",
+                run.name, len(ordered), cap)
+    return ordered[:cap]
+
+
 def collect_pages(run: SourceRun) -> Iterator[RawDocument | Reject]:
     seen: set[str] = set()
     candidates: list[Candidate] = []
@@ -78,6 +92,7 @@ def collect_pages(run: SourceRun) -> Iterator[RawDocument | Reject]:
         if row.source == run.name and row.kind == "page" and row.canonical_url not in seen and row.due(run.ingest_date):
             seen.add(row.canonical_url)
             candidates.append(Candidate(row.canonical_url, row.hints))
+    candidates = within_night_budget(run, candidates)
     run.counts["to_fetch"] = len(candidates)
     run.progress(force=True)
     writer = RawWriter(run.warehouse, run.ingest_date, run.run_id, run.name)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import http
 import io
+import logging
+import os
 import re
 from datetime import date, datetime, timezone
 from typing import Iterator
@@ -21,7 +23,11 @@ from warcio.warcwriter import WARCWriter
 from pipeline.records import WarcRef
 from pipeline.store.storage import Storage
 
+log = logging.getLogger("broadsheet.fetch")
+
 KEY_HEADER = "Broadsheet-Url-Key"
+# Storage.spool's local name for a file being written: .<name>.<pid>.tmp
+SPOOL_NAME = re.compile(r"^\..+\.(\d+)\.tmp$")
 # Stored bodies are decoded; these headers would describe the bytes on the wire, not what we keep.
 WIRE_ONLY_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
 
@@ -34,16 +40,45 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_abandoned_spools(storage: Storage, directory: str) -> int:
+    """Remove the half-written raw files of processes that died writing them (SIGKILL, a lost
+    machine): their pages were never recorded as fetched, so they are fetched again anyway.
+    A live process's spool is left alone. On object storage spools are local temp files: none here."""
+    if storage.remote:
+        return 0
+    removed = 0
+    for name in storage.list(directory, ".tmp"):
+        match = SPOOL_NAME.match(name)
+        if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+            storage.delete(f"{directory}/{name}")
+            removed += 1
+    if removed:
+        log.info("raw store: removed %d half-written file(s) of abandoned runs in %s", removed, directory)
+    return removed
+
+
 class RawWriter:
-    """Appends fetched pages to one WARC file per run and source; `close()` publishes it.
+    """Appends fetched pages to a WARC file per run and source; `roll()` and `close()` publish it.
 
     The file's final name is chosen when the first page is written, so the place of every record
-    (`WarcRef`) is known as it is written and a shard can name the pages it holds.
+    (`WarcRef`) is known as it is written and a shard can name the pages it holds. A night rolls
+    to a new file at each checkpoint, so what it fetched before is in place if it is killed.
     """
 
     def __init__(self, warehouse, ingest_date: date, run_id: str, source: str):
         self.storage = Storage.of(warehouse)
         self.directory = partition_dir(self.storage, ingest_date)
+        sweep_abandoned_spools(self.storage, self.directory)
         self._stem = f"{safe_name(run_id)}-{safe_name(source)}"
         self.final_path: str | None = None
         self._spool = None
@@ -88,6 +123,10 @@ class RawWriter:
         self._file.close()
         self._file = None
         self._spool.__exit__(None, None, None)
+
+    def roll(self) -> None:
+        """Publish what is written so far; the next page starts a new file."""
+        self.close()
 
 
 def read_stored_pages(warehouse, ingest_date: date, keys: set[str]) -> Iterator[tuple[str, str, bytes, WarcRef]]:
