@@ -205,11 +205,14 @@ class Fetcher:
                 return FetchResult(requested, url, status, "too_large", response_headers)
             encoding = response_headers.get("content-encoding", "")
             decoder = BoundedDecoder(encoding, limit)
+            cut_plain = keep is not None and encoding.strip().lower() in ("", "identity")
             chunks, received, kept = [], 0, 0
             # No clock here: the deadline (pipeline/fetch/deadline.py) stops every read in time.
             for chunk in response.iter_raw():
                 received += len(chunk)
-                if received > limit:
+                if cut_plain:
+                    chunk = chunk[:keep - kept]
+                elif received > limit:
                     return FetchResult(requested, url, status, "too_large", response_headers)
                 decoded = decoder.feed(chunk)
                 if keep is not None:
@@ -219,7 +222,7 @@ class Fetcher:
                     sink.write(decoded)
                 else:
                     chunks.append(decoded)
-                if keep is not None and kept >= keep and encoding.strip().lower() in ("", "identity"):
+                if cut_plain and kept >= keep:
                     break  # plain bytes: nothing past `keep` can matter, so stop reading
         body = b"".join(chunks)
         if html_only and not media_type and not looks_like_html(body[:1024]):
@@ -228,8 +231,9 @@ class Fetcher:
 
     def _load_robots(self, robots_url: str) -> tuple[int | None, bytes]:
         """(status, body) for rules_from_response; status None when robots.txt could not be read."""
-        result = self._follow_redirects(robots_url, {}, self.settings.max_bytes, html_only=False,
-                                        check_robots=False, keep=ROBOTS_PARSE_BYTES)
+        limit = max(self.settings.max_bytes, ROBOTS_PARSE_BYTES)   # decoded beyond it: a bomb
+        result = self._follow_redirects(robots_url, {}, limit, html_only=False, check_robots=False,
+                                        keep=ROBOTS_PARSE_BYTES)
         if result.ok:
             return result.status, result.body
         if result.status is not None and result.reason == f"http_{result.status}":
