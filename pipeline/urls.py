@@ -21,6 +21,8 @@ CREDENTIALS_REASON = "credentials_in_url"
 # scheme://userinfo@ : the authority runs to the first / ? # (RFC 3986), and its last @ ends the
 # userinfo, as urlsplit reads it. Matched on the text, so that even a URL urlsplit refuses is cleaned.
 _USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*:/+)([^/?#]*@)")
+# The same inside free text (a log line, a header dump): the userinfo stops at a space or a quote too.
+_USERINFO_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)([^/?#\s'\"<>]*@)")
 
 
 def is_tracking_param(name: str) -> bool:
@@ -37,6 +39,11 @@ def redact_credentials(url: str) -> str:
     """The URL with its user information replaced by `***`: what may be kept, shown or logged of it.
     Never a canonical URL (those have no user information), so it cannot stand for a real page."""
     return _USERINFO.sub(r"\1***@", url) if url else url
+
+
+def redact_credentials_in_text(text: str) -> str:
+    """Every URL in `text` with its user information replaced by `***`."""
+    return _USERINFO_IN_TEXT.sub(r"\1***@", text) if "@" in text else text
 
 
 def canonicalize_url(url: str) -> str | None:

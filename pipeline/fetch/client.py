@@ -15,6 +15,7 @@ import httpx
 
 from pipeline.fetch.content import is_html_media_type, looks_like_html
 from pipeline.fetch.deadline import DeadlineExceeded, deadline
+from pipeline.fetch.logs import redact_http_logs
 from pipeline.fetch.politeness import HostGate
 from pipeline.fetch.robots import ROBOTS_PARSE_BYTES, RobotsCache
 from pipeline.fetch.safety import BoundedDecoder, FetchRefused, accepted_encodings, resolve_public_address
@@ -76,6 +77,7 @@ def retry_after_seconds(value: str | None) -> float | None:
 class Fetcher:
     def __init__(self, settings: FetchSettings):
         self.settings = settings
+        redact_http_logs()
         limits = httpx.Limits(max_connections=settings.global_concurrency * 2,
                               max_keepalive_connections=settings.global_concurrency * 2)
         self.client = httpx.Client(

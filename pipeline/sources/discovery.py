@@ -35,6 +35,9 @@ def read_discovery_document(run: SourceRun, location: str, kind: str) -> Iterato
         except OSError as exc:
             yield run.reject(location, "discover", f"unreadable: {exc.strerror or exc}")
         return
+    if has_credentials(location):  # before the state: its canonical form may be another source's feed
+        yield run.reject(location, "discover", CREDENTIALS_REASON)
+        return
     key = canonicalize_url(location)
     if key is None:
         yield run.reject(location, "discover", "bad_url")
