@@ -5,7 +5,6 @@ import email.utils
 import logging
 import random
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import BinaryIO
@@ -30,7 +29,7 @@ RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
 # Retried within the run after a short wait ...
 RETRY_NOW_REASONS = {"timeout", "connection_error", "dns_error"} | {f"http_{s}" for s in RETRYABLE_STATUSES}
 # ... and, if still failing, on later nights; an unreachable robots.txt will not change within minutes.
-RETRY_LATER_REASONS = RETRY_NOW_REASONS | {"robots_unavailable"}
+RETRY_LATER_REASONS = RETRY_NOW_REASONS | {"robots_unavailable", "stopped"}
 
 
 @dataclass
@@ -91,6 +90,12 @@ class Fetcher:
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.robots = RobotsCache(self._load_robots, settings.user_agent, self._apply_crawl_delay)
         self._in_flight = threading.BoundedSemaphore(settings.global_concurrency)
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """The night is stopping: no new request or retry from now on (the one in flight ends by
+        its deadline), so SIGTERM is not kept waiting by backoffs and retries."""
+        self._stopping.set()
 
     def close(self) -> None:
         self.client.close()
@@ -115,13 +120,15 @@ class Fetcher:
             headers["If-Modified-Since"] = conditional["last_modified"]
         limit = max_bytes or self.settings.max_bytes
         for attempt in range(self.settings.retries + 1):
+            if self._stopping.is_set():
+                return FetchResult(url, url, None, "stopped")
             if sink is not None:
                 sink.seek(0)
                 sink.truncate()
             result = self._follow_redirects(url, headers, limit, html_only, self.settings.respect_robots, sink)
             if result.reason not in RETRY_NOW_REASONS or result.exhausted or attempt == self.settings.retries:
                 return result
-            time.sleep(self._retry_wait(result, attempt))
+            self._stopping.wait(self._retry_wait(result, attempt))
         return result
 
     def _retry_wait(self, result: FetchResult, attempt: int) -> float:

@@ -61,7 +61,8 @@ def fetch_candidates(run: SourceRun, candidates: list[Candidate], writer: RawWri
             return FetchResult(candidate.key, candidate.key, None, "fetch_error")
 
     last_checkpoint, since_checkpoint = time.monotonic(), 0
-    for candidate, result in run_concurrently(ordered, fetch, run.settings.global_concurrency):
+    for candidate, result in run_concurrently(ordered, fetch, run.settings.global_concurrency,
+                                              on_abandon=run.fetcher.stop):
         outcome = record_outcome(run, candidate, result, writer, known_pages)
         since_checkpoint += 1
         if (since_checkpoint >= run.settings.checkpoint_pages

@@ -39,6 +39,7 @@ class EvilSite(ThreadingHTTPServer):
         self.release = threading.Event()
         self.stopping = threading.Event()
         self.feed_links: list[str] = []
+        self.sitemap_links: list[str] = []
 
     def page_requests(self, since: int = 0) -> list[str]:
         return [p for p, _ in self.requests[since:] if p.startswith("/page/")]
@@ -138,6 +139,10 @@ class EvilHandler(BaseHTTPRequestHandler):
                             for n, link in enumerate(server.feed_links))
             return self.send(200, f"<?xml version='1.0'?><rss version='2.0'><channel><title>Evil</title>"
                                   f"{items}</channel></rss>".encode(), "application/rss+xml")
+        if route == "/sitemap.xml":
+            entries = "".join(f"<url><loc>{link}</loc></url>" for link in server.sitemap_links)
+            return self.send(200, f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                  f"{entries}</urlset>".encode(), "application/xml")
         return self.send(404, b"<html><body>Not found</body></html>")
 
     def robots_txt(self) -> None:
