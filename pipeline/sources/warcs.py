@@ -39,6 +39,7 @@ class WarcDamage:
     offset: int
     reason: str                 # truncated_record | corrupt_record
     detail: str = ""
+    record: bool = True         # a record's start was recognised here (else: junk between records)
 
 
 def iter_warc_responses(stream: BinaryIO, max_bytes: int) -> Iterator[WarcPage | WarcDamage]:
@@ -48,14 +49,15 @@ def iter_warc_responses(stream: BinaryIO, max_bytes: int) -> Iterator[WarcPage |
     gzipped = stream.read(3) == GZIP_MAGIC
     keep = max_bytes + HEADER_ROOM
     pieces = _gzip_members(stream, keep) if gzipped else _plain_records(stream, keep)
-    damaged: WarcDamage | None = None
+    damaged: WarcDamage | None = None   # reported once the next record (or the end) shows where it stops
     for offset, data, over, damage in pieces:
-        if damage is not None:
-            damaged = damaged or damage   # one reject per bad stretch, however it is resynchronised
-            continue
-        item = _parse_record(data, offset, over, max_bytes)
+        item = damage if damage is not None else _parse_record(data, offset, over, max_bytes)
         if isinstance(item, WarcDamage):
-            damaged = damaged or item
+            if item.record or damaged is None:
+                if damaged is not None:
+                    yield damaged
+                damaged = item
+            # else: junk met while looking for the next record belongs to the damage before it
             continue
         if damaged is not None:
             yield damaged
@@ -71,7 +73,7 @@ def _parse_record(data: bytes, offset: int, over: bool, max_bytes: int) -> WarcP
     try:
         record = next(iter(ArchiveIterator(io.BytesIO(data), check_digests=True)), None)
         if record is None:
-            return WarcDamage(offset, "corrupt_record", "no WARC record")
+            return WarcDamage(offset, "corrupt_record", "no WARC record", record=False)
         if record.rec_type != "response" or record.http_headers is None:
             return None
         status_code = record.http_headers.get_statuscode()
@@ -92,7 +94,8 @@ def _parse_record(data: bytes, offset: int, over: bool, max_bytes: int) -> WarcP
             offset=offset,
         )
     except Exception as exc:  # warcio's parse errors, zlib errors in an encoded body, bad headers
-        return WarcDamage(offset, "corrupt_record", f"{type(exc).__name__}: {exc}"[:200])
+        return WarcDamage(offset, "corrupt_record", f"{type(exc).__name__}: {exc}"[:200],
+                          record=data.startswith(b"WARC/"))
 
 
 def _find(stream: BinaryIO, pattern: re.Pattern | bytes, start: int) -> int | None:
@@ -122,7 +125,7 @@ def _gzip_members(stream: BinaryIO, keep: int) -> Iterator[tuple[int, bytes, boo
         if not head:
             return
         if head != GZIP_MAGIC:
-            yield position, b"", False, WarcDamage(position, "corrupt_record", "not a gzip member")
+            yield position, b"", False, WarcDamage(position, "corrupt_record", "not a gzip member", record=False)
         else:
             data, end, over, damage = _inflate_member(stream, position, keep)
             yield position, data, over, damage
@@ -146,7 +149,8 @@ def _inflate_member(stream: BinaryIO, start: int, keep: int):
         while not inflater.eof:
             chunk = stream.read(CHUNK)
             if not chunk:
-                return bytes(kept), None, over, WarcDamage(start, "truncated_record", "archive ends mid-record")
+                return bytes(kept), None, over, WarcDamage(start, "truncated_record", "archive ends mid-record",
+                                                           record=kept.startswith(b"WARC/"))
             consumed += len(chunk)
             pending = chunk
             while pending and not inflater.eof:
@@ -156,7 +160,10 @@ def _inflate_member(stream: BinaryIO, start: int, keep: int):
                 kept += out[:max(0, room)]
                 over = over or len(out) > room
     except zlib.error as exc:
-        return bytes(kept), None, over, WarcDamage(start, "corrupt_record", f"gzip: {exc}")
+        # A gzip magic found by scanning may be chance bytes inside a bad member: only a member
+        # that decodes to a WARC header is a record of its own.
+        return bytes(kept), None, over, WarcDamage(start, "corrupt_record", f"gzip: {exc}",
+                                                   record=kept.startswith(b"WARC/"))
     return bytes(kept), start + consumed - len(inflater.unused_data), over, None
 
 
@@ -172,7 +179,7 @@ def _plain_records(stream: BinaryIO, keep: int) -> Iterator[tuple[int, bytes, bo
         header_end = head.find(b"\r\n\r\n")
         length = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head[:header_end]) if header_end > 0 else None
         if not WARC_START.match(head) or length is None:
-            damage = WarcDamage(position, "corrupt_record", "no WARC header here")
+            damage = WarcDamage(position, "corrupt_record", "no WARC header here", record=False)
         else:
             body_start = position + header_end + 4
             end = body_start + int(length.group(1))
