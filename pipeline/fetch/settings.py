@@ -59,8 +59,8 @@ class FetchSettings:
                 ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
             elif isinstance(default, str):
                 ok = isinstance(value, str)
-            else:
-                ok = isinstance(value, (list, tuple))
+            else:  # allow_private: a list, or nothing (an empty yaml key)
+                ok = value is None or isinstance(value, (list, tuple))
             if not ok:
                 found.append(f"{f.name} must be {type(default).__name__ if not isinstance(default, tuple) else 'a list'}"
                              f"{' >= 0' if type(default) in (int, float) else ''}, not {value!r}")
