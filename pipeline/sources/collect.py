@@ -16,6 +16,7 @@ from pipeline.sources.discovery import as_list, discover_candidates
 from pipeline.sources.files import iter_files
 from pipeline.sources.pages import fetch_candidates, replay_today
 from pipeline.sources.run_context import Candidate, SourceRun, log
+from pipeline.sources.salvage import salvage_killed_pages
 from pipeline.sources.warc_source import collect_warc
 
 
@@ -44,8 +45,11 @@ def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, wareh
         return
     settings = FetchSettings.from_dict(fetch_settings)
     warehouse = Storage.of(warehouse)
+    state = load_state(warehouse)
+    if kind != "warc":
+        salvage_killed_pages(warehouse, ingest_date, state)
     with Fetcher(settings) as fetcher:
-        run = SourceRun(source, settings, warehouse, ingest_date, run_id, fetcher, load_state(warehouse),
+        run = SourceRun(source, settings, warehouse, ingest_date, run_id, fetcher, state,
                         download_to=download_to)
         try:
             if kind == "warc":

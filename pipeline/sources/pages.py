@@ -96,7 +96,8 @@ def record_outcome(run: SourceRun, candidate: Candidate, result: FetchResult, wr
     hints = {**candidate.hints, "encoding": detect_encoding(result.headers.get("content-type", ""), result.body)}
     row.status, row.reason, row.attempts, row.next_retry_at = OK, None, 0, None
     row.ingest_date, row.page_canonical, row.hints = run.ingest_date, url, hints
-    where = writer.write(candidate.key, result.final_url, result.status, result.headers, result.body)
+    where = writer.write(candidate.key, result.final_url, result.status, result.headers, result.body,
+                         page_canonical=url, hints=hints)
     run.counts["fetched"] += 1
     run.counts["documents"] += 1
     run.progress()

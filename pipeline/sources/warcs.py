@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
@@ -32,6 +32,7 @@ class WarcPage:
     when: datetime | None
     body: bytes | None          # None when it was larger than the limit
     offset: int
+    record_headers: dict[str, str] = field(default_factory=dict)   # the WARC record's own headers
 
 
 @dataclass
@@ -92,6 +93,7 @@ def _parse_record(data: bytes, offset: int, over: bool, max_bytes: int) -> WarcP
             when=parse_w3c_datetime(record.rec_headers.get_header("WARC-Date")),
             body=body if len(body) <= max_bytes else None,
             offset=offset,
+            record_headers=dict(record.rec_headers.headers),
         )
     except Exception as exc:  # warcio's parse errors, zlib errors in an encoded body, bad headers
         return WarcDamage(offset, "corrupt_record", f"{type(exc).__name__}: {exc}"[:200],
