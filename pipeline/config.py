@@ -135,6 +135,9 @@ def _check_fetch(fetch: dict[str, Any], origin: str) -> None:
     if unknown:
         raise ConfigError(f"{origin}: fetch: unknown setting(s) {', '.join(map(repr, unknown))}; "
                           f"see pipeline/fetch/settings.py for the settings and their defaults")
+    problems = FetchSettings.problems(fetch)
+    if problems:
+        raise ConfigError(f"{origin}: fetch: {'; '.join(problems)}")
 
 
 def _check_budgets(budgets: Any, origin: str) -> dict[str, Any]:

@@ -16,6 +16,13 @@ TRACKING_PARAMS = {
 }
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "itm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# User information in a URL (user:password@host): never fetched, stored or logged as written.
+CREDENTIALS_REASON = "credentials_in_url"
+# scheme://userinfo@ : the authority runs to the first / ? # (RFC 3986), and its last @ ends the
+# userinfo, as urlsplit reads it. Matched on the text, so that even a URL urlsplit refuses is cleaned.
+_USERINFO = re.compile(r"^(\s*[A-Za-z][A-Za-z0-9+.-]*:/+)([^/?#]*@)")
+# The same inside free text (a log line, a header dump): the userinfo stops at a space or a quote too.
+_USERINFO_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)([^/?#\s'\"<>]*@)")
 
 
 def is_tracking_param(name: str) -> bool:
@@ -23,8 +30,27 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+def has_credentials(url: str) -> bool:
+    """True when the URL carries user information (even an empty `@`): a password, a token, a name."""
+    return bool(_USERINFO.match(url or ""))
+
+
+def redact_credentials(url: str) -> str:
+    """The URL with its user information replaced by `***`: what may be kept, shown or logged of it.
+    Never a canonical URL (those have no user information), so it cannot stand for a real page."""
+    return _USERINFO.sub(r"\1***@", url) if url else url
+
+
+def redact_credentials_in_text(text: str) -> str:
+    """Every URL in `text` with its user information replaced by `***`."""
+    return _USERINFO_IN_TEXT.sub(r"\1***@", text) if "@" in text else text
+
+
 def canonicalize_url(url: str) -> str | None:
-    """Lower-case scheme and host, drop default ports, fragments and tracking parameters.
+    """Lower-case scheme and host, drop user information, default ports, fragments and tracking parameters.
+
+    The canonical form never carries credentials; whether a URL that had them is fetched at all is
+    decided by the fetcher and discovery (refused, `credentials_in_url`), with `has_credentials`.
 
     Returns None for anything that is not an absolute http(s) URL. Parameter order is kept
     because some sites route on it; only tracking parameters are removed.

@@ -97,3 +97,61 @@ def test_a_file_that_is_not_a_warc_is_a_reject(tmp_path):
                        SETTINGS, tmp_path / "wh", TODAY, "r"))
     assert [(r.location, r.reason) for r in out] == [(str(junk), "bad_warc"),
                                                      (str(tmp_path / "none.warc"), "unreadable: No such file or directory")]
+
+
+def damaged_archive(path, gzipped: bool):
+    """Four article pages: the 2nd record's bytes corrupted, the 4th cut short as by a crawler killed
+    mid-write (gzip); or the 2nd cut short with the 3rd following it, the 3rd corrupted (plain)."""
+    from support.newsgen import article
+    stream = io.BytesIO()
+    writer = WARCWriter(stream, gzip=gzipped)
+    offsets = []
+    for n in range(1, 5):
+        offsets.append(stream.tell())
+        add_response(writer, f"https://courier.test/news/d{n}.html", article(n, seed=3)[1].encode(),
+                     when=f"{TODAY}T06:00:00Z")
+    offsets.append(stream.tell())
+    data = bytearray(stream.getvalue())
+    if gzipped:
+        middle = (offsets[1] + offsets[2]) // 2
+        data[middle:middle + 16] = bytes(b ^ 0xFF for b in data[middle:middle + 16])
+        data = data[:(offsets[3] + offsets[4]) // 2]
+    else:
+        middle = (offsets[2] + offsets[3]) // 2
+        data[middle:middle + 16] = b"#" * 16
+        data = data[:(offsets[1] + offsets[2]) // 2] + data[offsets[2]:]
+    path.write_bytes(bytes(data))
+    return offsets
+
+
+@pytest.mark.parametrize("gzipped", [True, False])
+def test_truncated_and_corrupt_records_are_rejected_and_the_good_ones_read(tmp_path, gzipped):
+    archive = tmp_path / ("damaged.warc.gz" if gzipped else "damaged.warc")
+    offsets = damaged_archive(archive, gzipped)
+    docs, rejects = split(collect({"name": "archive", "kind": "warc", "location": str(archive)},
+                                  SETTINGS, tmp_path / "wh", TODAY, "r"))
+    if gzipped:
+        assert set(docs) == {"https://courier.test/news/d1.html", "https://courier.test/news/d3.html"}
+        assert rejects == {(f"{archive}#{offsets[1]}", "corrupt_record"), (f"{archive}#{offsets[3]}", "truncated_record")}
+    else:
+        assert set(docs) == {"https://courier.test/news/d1.html", "https://courier.test/news/d4.html"}
+        assert rejects == {(f"{archive}#{offsets[1]}", "truncated_record"),
+                           (f"{archive}#{(offsets[1] + offsets[2]) // 2}", "corrupt_record")}  # where the 3rd now starts
+    assert all(b"<html" in d.content.lower() for d in docs.values())
+
+
+def test_a_damaged_archive_does_not_stop_the_night(tmp_path):
+    from pipeline.config import parse_config
+    from pipeline.run import run_all
+    from pipeline.store.catalog import connect
+
+    archive = tmp_path / "damaged.warc.gz"
+    damaged_archive(archive, gzipped=True)
+    config = parse_config({"sources": [{"name": "archive", "kind": "warc", "location": str(archive)}]}, tmp_path, "test")
+    summary = run_all(config, tmp_path / "wh", TODAY, run_id="damaged")
+    assert summary["status"] == "success" and summary["articles"] == 2
+    with connect(tmp_path / "wh") as con:
+        reasons = sorted(r for (r,) in con.execute("SELECT reason FROM rejects").fetchall())
+        urls = sorted(u for (u,) in con.execute("SELECT url FROM articles").fetchall())
+    assert reasons == ["corrupt_record", "truncated_record"]
+    assert urls == ["https://courier.test/news/d1.html", "https://courier.test/news/d3.html"]

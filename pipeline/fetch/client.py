@@ -5,7 +5,6 @@ import email.utils
 import logging
 import random
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import BinaryIO
@@ -14,11 +13,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from pipeline.fetch.content import is_html_media_type, looks_like_html
+from pipeline.fetch.deadline import DeadlineExceeded, deadline
+from pipeline.fetch.logs import redact_http_logs
 from pipeline.fetch.politeness import HostGate
-from pipeline.fetch.robots import RobotsCache
+from pipeline.fetch.robots import ROBOTS_PARSE_BYTES, RobotsCache
 from pipeline.fetch.safety import BoundedDecoder, FetchRefused, accepted_encodings, resolve_public_address
 from pipeline.fetch.settings import FetchSettings
 from pipeline.fetch.transport import guarded_transport
+from pipeline.urls import CREDENTIALS_REASON, has_credentials, redact_credentials
 
 log = logging.getLogger("broadsheet.fetch")
 
@@ -27,8 +29,7 @@ RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
 # Retried within the run after a short wait ...
 RETRY_NOW_REASONS = {"timeout", "connection_error", "dns_error"} | {f"http_{s}" for s in RETRYABLE_STATUSES}
 # ... and, if still failing, on later nights; an unreachable robots.txt will not change within minutes.
-RETRY_LATER_REASONS = RETRY_NOW_REASONS | {"robots_unavailable"}
-ROBOTS_MAX_BYTES = 512 * 1024
+RETRY_LATER_REASONS = RETRY_NOW_REASONS | {"robots_unavailable", "stopped"}
 
 
 @dataclass
@@ -39,6 +40,8 @@ class FetchResult:
     reason: str | None = None       # None when the fetch succeeded (2xx, or 304 to a conditional GET)
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # The request used up its whole deadline: another try tonight would cost as much again.
+    exhausted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -73,6 +76,7 @@ def retry_after_seconds(value: str | None) -> float | None:
 class Fetcher:
     def __init__(self, settings: FetchSettings):
         self.settings = settings
+        redact_http_logs()
         limits = httpx.Limits(max_connections=settings.global_concurrency * 2,
                               max_keepalive_connections=settings.global_concurrency * 2)
         self.client = httpx.Client(
@@ -86,6 +90,12 @@ class Fetcher:
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.robots = RobotsCache(self._load_robots, settings.user_agent, self._apply_crawl_delay)
         self._in_flight = threading.BoundedSemaphore(settings.global_concurrency)
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """The night is stopping: no new request or retry from now on (the one in flight ends by
+        its deadline), so SIGTERM is not kept waiting by backoffs and retries."""
+        self._stopping.set()
 
     def close(self) -> None:
         self.client.close()
@@ -110,13 +120,15 @@ class Fetcher:
             headers["If-Modified-Since"] = conditional["last_modified"]
         limit = max_bytes or self.settings.max_bytes
         for attempt in range(self.settings.retries + 1):
+            if self._stopping.is_set():
+                return FetchResult(url, url, None, "stopped")
             if sink is not None:
                 sink.seek(0)
                 sink.truncate()
             result = self._follow_redirects(url, headers, limit, html_only, self.settings.respect_robots, sink)
-            if result.reason not in RETRY_NOW_REASONS or attempt == self.settings.retries:
+            if result.reason not in RETRY_NOW_REASONS or result.exhausted or attempt == self.settings.retries:
                 return result
-            time.sleep(self._retry_wait(result, attempt))
+            self._stopping.wait(self._retry_wait(result, attempt))
         return result
 
     def _retry_wait(self, result: FetchResult, attempt: int) -> float:
@@ -127,11 +139,16 @@ class Fetcher:
         return min(asked, self.settings.max_retry_wait)
 
     def _follow_redirects(self, url: str, headers: dict[str, str], limit: int, html_only: bool,
-                          check_robots: bool, sink: BinaryIO | None = None) -> FetchResult:
-        # Redirects are followed here rather than by httpx so that every hop passes the SSRF and robots checks.
+                          check_robots: bool, sink: BinaryIO | None = None, keep: int | None = None) -> FetchResult:
+        # Redirects are followed here rather than by httpx so that every hop passes the SSRF, robots
+        # and credentials checks.
         visited: set[str] = set()
         current = url
         for _ in range(self.settings.max_redirects + 1):
+            if has_credentials(current):
+                # httpx would turn user:password@ into an Authorization header for whichever host the
+                # URL names (a redirect's target included); refused, and never kept or shown as written.
+                return FetchResult(redact_credentials(url), redact_credentials(current), None, CREDENTIALS_REASON)
             if current in visited:
                 return FetchResult(url, current, None, "redirect_loop")
             visited.add(current)
@@ -150,7 +167,7 @@ class Fetcher:
             refusal = self.robots.refusal(current) if check_robots else None
             if refusal:
                 return FetchResult(url, current, None, refusal)
-            result = self._request_once(url, current, headers, limit, html_only, sink)
+            result = self._request_once(url, current, headers, limit, html_only, sink, keep)
             location = result.headers.get("location")
             if result.status in REDIRECT_STATUSES and location:
                 current = urlunsplit(urlsplit(urljoin(current, location.strip()))._replace(fragment=""))
@@ -159,23 +176,28 @@ class Fetcher:
         return FetchResult(url, current, None, "too_many_redirects")
 
     def _request_once(self, requested: str, url: str, headers: dict[str, str], limit: int,
-                      html_only: bool, sink: BinaryIO | None) -> FetchResult:
+                      html_only: bool, sink: BinaryIO | None, keep: int | None = None) -> FetchResult:
         request_headers = {"Accept-Encoding": accepted_encodings(), **headers}
         with self.gate.slot(urlsplit(url).netloc.lower()), self._in_flight:
             try:
-                return self._stream(requested, url, request_headers, limit, html_only, sink)
+                # The deadline starts once the request may go out: waiting for the host's turn is not
+                # the server's time.
+                with deadline(self.settings.total_timeout):
+                    return self._stream(requested, url, request_headers, limit, html_only, sink, keep)
             except FetchRefused as refused:
                 return FetchResult(requested, url, None, refused.reason)
-            except httpx.TimeoutException:
-                return FetchResult(requested, url, None, "timeout")
+            except httpx.TimeoutException as exc:
+                exhausted = isinstance(exc.__cause__, DeadlineExceeded)
+                return FetchResult(requested, url, None, "timeout", exhausted=exhausted)
             except httpx.InvalidURL:
                 return FetchResult(requested, url, None, "bad_url")
             except httpx.HTTPError as exc:
                 log.debug("connection error on %s: %s", url, exc)
                 return FetchResult(requested, url, None, "connection_error")
 
-    def _stream(self, requested, url, headers, limit, html_only, sink) -> FetchResult:
-        started = time.monotonic()
+    def _stream(self, requested, url, headers, limit, html_only, sink, keep=None) -> FetchResult:
+        """One GET. With `keep`, a body longer than `keep` bytes is cut there rather than refused
+        (robots.txt); an encoded body is still decoded up to `limit`, so a bomb is still a bomb."""
         with self.client.stream("GET", url, headers=headers) as response:
             status = response.status_code
             response_headers = {k.lower(): v for k, v in response.headers.items()}
@@ -188,30 +210,47 @@ class Fetcher:
             if html_only and media_type and not is_html_media_type(media_type):
                 return FetchResult(requested, url, status, "not_html", response_headers)
             declared = response_headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
+            if declared.isdigit() and int(declared) > limit and keep is None:
                 return FetchResult(requested, url, status, "too_large", response_headers)
-            decoder = BoundedDecoder(response_headers.get("content-encoding", ""), limit)
-            chunks, received = [], 0
+            encoding = response_headers.get("content-encoding", "")
+            decoder = BoundedDecoder(encoding, limit)
+            cut_plain = keep is not None and encoding.strip().lower() in ("", "identity")
+            chunks, received, kept = [], 0, 0
+            # No clock here: the deadline (pipeline/fetch/deadline.py) stops every read in time.
             for chunk in response.iter_raw():
                 received += len(chunk)
-                if received > limit:
+                if cut_plain:
+                    chunk = chunk[:keep - kept]
+                elif received > limit:
                     return FetchResult(requested, url, status, "too_large", response_headers)
-                if time.monotonic() - started > self.settings.total_timeout:
-                    return FetchResult(requested, url, status, "timeout", response_headers)
                 decoded = decoder.feed(chunk)
+                if keep is not None:
+                    decoded = decoded[:max(0, keep - kept)]
+                    kept += len(decoded)
                 if sink is not None:
                     sink.write(decoded)
                 else:
                     chunks.append(decoded)
+                if cut_plain and kept >= keep:
+                    break  # plain bytes: nothing past `keep` can matter, so stop reading
         body = b"".join(chunks)
         if html_only and not media_type and not looks_like_html(body[:1024]):
             return FetchResult(requested, url, status, "not_html", response_headers)
         return FetchResult(requested, url, status, None, response_headers, body)
 
     def _load_robots(self, robots_url: str) -> tuple[int | None, bytes]:
-        result = self._follow_redirects(robots_url, {}, ROBOTS_MAX_BYTES, html_only=False, check_robots=False)
-        # No status at all (timeout, refused, redirect loop) reads as "unreachable": disallow for this run.
-        return result.status, result.body if result.ok else b""
+        """(status, body) for rules_from_response; status None when robots.txt could not be read."""
+        limit = max(self.settings.max_bytes, ROBOTS_PARSE_BYTES)   # decoded beyond it: a bomb
+        result = self._follow_redirects(robots_url, {}, limit, html_only=False, check_robots=False,
+                                        keep=ROBOTS_PARSE_BYTES)
+        if result.ok:
+            return result.status, result.body
+        if result.status is not None and result.reason == f"http_{result.status}":
+            return result.status, b""   # the server answered with an error status: 4xx or 5xx decide
+        # Timed out, cut off, a decompression bomb, refused, a redirect loop: unreachable, whatever
+        # status line came first (a 200 whose body never arrived is no permission).
+        log.info("robots.txt unreachable (%s): %s", result.reason, robots_url)
+        return None, b""
 
     def _apply_crawl_delay(self, host: str, delay: float) -> None:
         self.gate.set_delay(host, min(delay, self.settings.max_crawl_delay))

@@ -25,8 +25,12 @@ def interleave_by_host(items: Iterable[T], url_of: Callable[[T], str]) -> list[T
     return ordered
 
 
-def run_concurrently(items: Iterable[T], work: Callable[[T], R], workers: int) -> Iterator[tuple[T, R]]:
-    """Yield (item, work(item)) as they finish, with at most a few times `workers` submitted at once."""
+def run_concurrently(items: Iterable[T], work: Callable[[T], R], workers: int,
+                     on_abandon: Callable[[], None] | None = None) -> Iterator[tuple[T, R]]:
+    """Yield (item, work(item)) as they finish, with at most a few times `workers` submitted at once.
+
+    `on_abandon` is called when the consumer stops early or is interrupted (SIGTERM), before the
+    work in flight is waited for: it can tell that work to give up instead of retrying."""
     window = max(1, workers) * 4  # bounded so a million-URL sitemap does not become a million futures
     pending: dict[Future, T] = {}
     iterator = iter(items)
@@ -47,3 +51,5 @@ def run_concurrently(items: Iterable[T], work: Callable[[T], R], workers: int) -
             # A consumer that stops early should not wait for queued work it will never see.
             for future in pending:
                 future.cancel()
+            if pending and on_abandon is not None:
+                on_abandon()

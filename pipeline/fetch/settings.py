@@ -12,7 +12,8 @@ class FetchSettings:
     user_agent: str = "BroadsheetBot/0.1 (news research crawler; contact: broadsheet-crawler@example.org)"
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
-    # A server dripping one byte per read never trips the read timeout; this bounds the whole response.
+    # The deadline of one request: connecting, the response headers and the body together. A server
+    # dripping one byte per read never trips the read timeout; this stops it (pipeline/fetch/deadline.py).
     total_timeout: float = 60.0
     global_concurrency: int = 8
     per_host_concurrency: int = 2
@@ -30,9 +31,43 @@ class FetchSettings:
     respect_robots: bool = True
     allow_private: tuple[str, ...] = ()  # hosts, IPs or CIDR blocks exempt from the SSRF guard
     max_sitemap_depth: int = 3
+    # Discovery is bounded: pages fetched per source per night, and new entries taken from one
+    # sitemap; what is over either is owed to later nights (pending rows, or the sitemap read again).
+    max_urls_per_night: int = 10_000
+    max_urls_per_sitemap: int = 50_000   # the sitemap protocol's own maximum
+    # A night saves its URL state and rolls its raw WARC every so many pages or seconds, so a night
+    # killed part-way keeps what it fetched up to the last checkpoint.
+    checkpoint_pages: int = 100
+    checkpoint_seconds: float = 60.0
     progress_every: int = 100            # log progress every N URLs ...
     progress_seconds: float = 30.0       # ... or every so many seconds, whichever comes first
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def problems(cls, raw: dict[str, Any]) -> list[str]:
+        """What is wrong with the values of known settings (the config check names file and key)."""
+        found = []
+        for f in dataclasses.fields(cls):
+            if f.name not in raw or f.name == "extra":
+                continue
+            value, default = raw[f.name], f.default
+            if isinstance(default, bool):
+                ok = isinstance(value, bool)
+            elif isinstance(default, int):
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            elif isinstance(default, float):
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+            elif isinstance(default, str):
+                ok = isinstance(value, str)
+            else:  # allow_private: a list, or nothing (an empty yaml key)
+                ok = value is None or isinstance(value, (list, tuple))
+            if not ok:
+                found.append(f"{f.name} must be {type(default).__name__ if not isinstance(default, tuple) else 'a list'}"
+                             f"{' >= 0' if type(default) in (int, float) else ''}, not {value!r}")
+        for name in ("max_urls_per_night", "max_urls_per_sitemap", "checkpoint_pages"):
+            if isinstance(raw.get(name), int) and raw[name] == 0:
+                found.append(f"{name} must be at least 1")
+        return found
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> "FetchSettings":

@@ -1,4 +1,5 @@
-"""An httpx transport that vets every address at the moment it connects.
+"""An httpx transport that vets every address at the moment it connects, and holds every
+request to its deadline (pipeline/fetch/deadline.py).
 
 Checking a URL's host before the request is not enough on its own: the name could resolve to a
 public address for the check and to a private one for the connection (DNS rebinding). Here the
@@ -10,6 +11,7 @@ from __future__ import annotations
 import httpcore
 import httpx
 
+from pipeline.fetch.deadline import DeadlineStream, bounded
 from pipeline.fetch.safety import resolve_public_address
 
 
@@ -20,7 +22,10 @@ class GuardedBackend(httpcore.SyncBackend):
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         # Raises FetchRefused("ssrf_blocked"), which httpx passes through untouched.
         address = resolve_public_address(host, port, self.allow_private)
-        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+        timeout = bounded(timeout, httpcore.ConnectTimeout)
+        # Every later read and write on the connection is bounded by the deadline of the thread
+        # using it (a kept-alive connection serves many requests, each with its own deadline).
+        return DeadlineStream(super().connect_tcp(address, port, timeout, local_address, socket_options))
 
 
 def guarded_transport(allow_private: tuple[str, ...], limits: httpx.Limits) -> httpx.HTTPTransport:

@@ -15,7 +15,8 @@ from pipeline.records import RawDocument, Reject
 from pipeline.sources.discovery import as_list, discover_candidates
 from pipeline.sources.files import iter_files
 from pipeline.sources.pages import fetch_candidates, replay_today
-from pipeline.sources.run_context import Candidate, SourceRun
+from pipeline.sources.run_context import Candidate, SourceRun, log
+from pipeline.sources.salvage import salvage_killed_pages
 from pipeline.sources.warc_source import collect_warc
 
 
@@ -44,8 +45,11 @@ def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, wareh
         return
     settings = FetchSettings.from_dict(fetch_settings)
     warehouse = Storage.of(warehouse)
+    state = load_state(warehouse)
+    if kind != "warc":
+        salvage_killed_pages(warehouse, ingest_date, state)
     with Fetcher(settings) as fetcher:
-        run = SourceRun(source, settings, warehouse, ingest_date, run_id, fetcher, load_state(warehouse),
+        run = SourceRun(source, settings, warehouse, ingest_date, run_id, fetcher, state,
                         download_to=download_to)
         try:
             if kind == "warc":
@@ -56,6 +60,20 @@ def collect(source: dict[str, Any], fetch_settings: dict[str, Any] | None, wareh
             # Also on an early stop: what was fetched is kept and recorded, so nothing is fetched twice.
             save_changes(warehouse, run.changed)
             run.summary()
+
+
+def within_night_budget(run: SourceRun, candidates: list[Candidate]) -> list[Candidate]:
+    """At most max_urls_per_night pages a night, those waiting longest first; the rest stay
+    pending in the URL state (saved at the first checkpoint) and are owed to later nights.
+    Pages this date already fetched (a rerun, a resumed night) count: a rerun fetches no more."""
+    cap = max(0, run.settings.max_urls_per_night - run.counts["replayed"])
+    if len(candidates) <= cap:
+        return candidates
+    ordered = sorted(candidates, key=lambda c: run.state[c.key].first_seen)
+    run.counts["deferred_to_later_nights"] += len(ordered) - cap
+    log.warning("source %s: %d URLs to fetch, %d tonight (max_urls_per_night); the rest on later nights",
+                run.name, len(ordered), cap)
+    return ordered[:cap]
 
 
 def collect_pages(run: SourceRun) -> Iterator[RawDocument | Reject]:
@@ -78,6 +96,7 @@ def collect_pages(run: SourceRun) -> Iterator[RawDocument | Reject]:
         if row.source == run.name and row.kind == "page" and row.canonical_url not in seen and row.due(run.ingest_date):
             seen.add(row.canonical_url)
             candidates.append(Candidate(row.canonical_url, row.hints))
+    candidates = within_night_budget(run, candidates)
     run.counts["to_fetch"] = len(candidates)
     run.progress(force=True)
     writer = RawWriter(run.warehouse, run.ingest_date, run.run_id, run.name)

@@ -6,10 +6,10 @@ from typing import Any, Iterator
 
 from pipeline.fetch.safety import FetchRefused
 from pipeline.store.url_state import FAILED, OK, REJECTED, UrlState
-from pipeline.urls import canonicalize_url
+from pipeline.urls import CREDENTIALS_REASON, canonicalize_url, has_credentials, redact_credentials
 from pipeline.records import Reject
 from pipeline.sources.feeds import BadFeed, parse_feed
-from pipeline.sources.run_context import Candidate, Link, SourceRun
+from pipeline.sources.run_context import Candidate, Link, SourceRun, log
 from pipeline.sources.sitemaps import BadSitemap, in_window, parse_sitemap, parse_w3c_datetime
 from pipeline.sources.urllists import iter_listed_urls, looks_like_url
 
@@ -34,6 +34,9 @@ def read_discovery_document(run: SourceRun, location: str, kind: str) -> Iterato
             yield Path(location).read_bytes()
         except OSError as exc:
             yield run.reject(location, "discover", f"unreadable: {exc.strerror or exc}")
+        return
+    if has_credentials(location):  # before the state: its canonical form may be another source's feed
+        yield run.reject(location, "discover", CREDENTIALS_REASON)
         return
     key = canonicalize_url(location)
     if key is None:
@@ -90,6 +93,7 @@ def discover_sitemap(run: SourceRun, location: str, depth: int = 0,
         return True
     visited.add(location)
     complete = True
+    taken = deferred = 0
     for item in read_discovery_document(run, location, "sitemap"):
         if isinstance(item, Reject):
             yield item
@@ -112,8 +116,22 @@ def discover_sitemap(run: SourceRun, location: str, depth: int = 0,
                 elif not (yield from discover_sitemap(run, entry.loc, depth + 1, visited)):
                     complete = False
             else:
+                # New entries are taken up to max_urls_per_sitemap; known ones cost nothing, so each
+                # night takes the next new ones of an oversized sitemap.
+                new = canonicalize_url(entry.loc) not in run.state
+                if new and taken >= run.settings.max_urls_per_sitemap:
+                    deferred += 1
+                    continue
+                taken += new
                 yield Link(entry.loc, {**entry.hints, "discovered_from": location},
                            out_of_window=not in_window(entry.when, run.since))
+    if deferred:
+        run.counts["sitemap_entries_deferred"] += deferred
+        log.warning("sitemap %s: %d new entries over max_urls_per_sitemap, left for later nights", location, deferred)
+        row = run.state.get(canonicalize_url(location) or "")
+        if row is not None:  # read in full next night (no 304); a rerun tonight still skips it
+            row.etag = row.last_modified = None
+            run.touch(row)
     if not complete:
         forget_validators(run, location)
     return complete
@@ -139,6 +157,20 @@ def discovered_links(run: SourceRun) -> Iterator[Reject | Link]:
             yield Link(url, {})
 
 
+def refuse_credentials(run: SourceRun, url: str) -> Iterator[Reject]:
+    """A listed URL with user:password@ is not fetched (not even without them: a site that leaks
+    credentials in its links is not to be logged into). Kept as an alias row under its redacted form,
+    so that a rerun of the date says it again and later nights do not."""
+    shown = redact_credentials(url)
+    if shown in run.state:
+        run.counts["credentials_in_url_again"] += 1
+        return
+    run.touch(UrlState(shown, run.name, "alias", first_seen=run.ingest_date, status=REJECTED,
+                       last_attempt=run.ingest_date, reason=CREDENTIALS_REASON, stage="discover",
+                       page_canonical=shown))
+    yield run.reject(shown, "discover", CREDENTIALS_REASON)
+
+
 def discover_candidates(run: SourceRun, seen: set[str], known_pages: set[str]) -> Iterator[Reject | Candidate]:
     """New or due page URLs, each once; everything already handled is counted, not yielded again."""
     for item in discovered_links(run):
@@ -147,6 +179,9 @@ def discover_candidates(run: SourceRun, seen: set[str], known_pages: set[str]) -
             continue
         hints, out_of_window = item.hints, item.out_of_window
         run.counts["discovered"] += 1
+        if has_credentials(item.url):
+            yield from refuse_credentials(run, item.url)
+            continue
         key = canonicalize_url(item.url)
         if key is None:
             yield run.reject(item.url, "discover", "bad_url")

@@ -1,12 +1,13 @@
 """Fetching candidate pages, and turning each outcome into a RawDocument or a Reject plus a state update."""
 from __future__ import annotations
 
+import time
 from typing import Iterator
 from pipeline.fetch.client import FetchResult
 from pipeline.fetch.content import detect_encoding, find_rel_canonical
 from pipeline.fetch.crawl import interleave_by_host, run_concurrently
 from pipeline.store.raw_pages import RawWriter, read_stored_pages
-from pipeline.store.url_state import DEAD, FAILED, OK, PENDING, REJECTED, awaiting_publish, retry_date
+from pipeline.store.url_state import DEAD, FAILED, OK, PENDING, REJECTED, awaiting_publish, retry_date, save_changes
 from pipeline.urls import article_url
 from pipeline.records import RawDocument, Reject
 from pipeline.sources.run_context import Candidate, SourceRun, log
@@ -59,8 +60,26 @@ def fetch_candidates(run: SourceRun, candidates: list[Candidate], writer: RawWri
             log.exception("unexpected error fetching %s", candidate.key)
             return FetchResult(candidate.key, candidate.key, None, "fetch_error")
 
-    for candidate, result in run_concurrently(ordered, fetch, run.settings.global_concurrency):
-        yield record_outcome(run, candidate, result, writer, known_pages)
+    last_checkpoint, since_checkpoint = time.monotonic(), 0
+    for candidate, result in run_concurrently(ordered, fetch, run.settings.global_concurrency,
+                                              on_abandon=run.fetcher.stop):
+        outcome = record_outcome(run, candidate, result, writer, known_pages)
+        since_checkpoint += 1
+        if (since_checkpoint >= run.settings.checkpoint_pages
+                or time.monotonic() - last_checkpoint >= run.settings.checkpoint_seconds):
+            checkpoint(run, writer)
+            last_checkpoint, since_checkpoint = time.monotonic(), 0
+        yield outcome
+
+
+def checkpoint(run: SourceRun, writer: RawWriter) -> None:
+    """Keep what the night fetched so far, as if it ended here: the raw file first, then the URL
+    state that says those pages were fetched (a state row without its page would only mean
+    fetching the page again; a page without its row is fetched again and its copy unused)."""
+    writer.roll()
+    save_changes(run.warehouse, run.changed)
+    run.counts["checkpoints"] += 1
+    run.changed.clear()
 
 
 def record_outcome(run: SourceRun, candidate: Candidate, result: FetchResult, writer: RawWriter,
@@ -77,7 +96,8 @@ def record_outcome(run: SourceRun, candidate: Candidate, result: FetchResult, wr
     hints = {**candidate.hints, "encoding": detect_encoding(result.headers.get("content-type", ""), result.body)}
     row.status, row.reason, row.attempts, row.next_retry_at = OK, None, 0, None
     row.ingest_date, row.page_canonical, row.hints = run.ingest_date, url, hints
-    where = writer.write(candidate.key, result.final_url, result.status, result.headers, result.body)
+    where = writer.write(candidate.key, result.final_url, result.status, result.headers, result.body,
+                         page_canonical=url, hints=hints)
     run.counts["fetched"] += 1
     run.counts["documents"] += 1
     run.progress()

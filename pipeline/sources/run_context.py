@@ -12,7 +12,7 @@ from typing import Any
 from pipeline.fetch.client import Fetcher
 from pipeline.fetch.settings import FetchSettings
 from pipeline.store.url_state import UrlState
-from pipeline.urls import host_matches
+from pipeline.urls import host_matches, redact_credentials
 from pipeline.records import Reject
 
 log = logging.getLogger("broadsheet.fetch")
@@ -75,7 +75,8 @@ class SourceRun:
         self.counts["rejected"] += 1
         self.counts[f"reject:{reason}"] += 1
         self.progress()
-        return Reject(self.name, location, stage, reason)
+        # Every reject of a source passes here: a password in a location stops here too.
+        return Reject(self.name, redact_credentials(location), stage, reason)
 
     def progress(self, force: bool = False) -> None:
         handled = self.counts["documents"] + self.counts["rejected"]

@@ -19,7 +19,7 @@ from pipeline.sources.discovery import as_list
 from pipeline.sources.run_context import SourceRun
 from pipeline.sources.sitemaps import in_window
 from pipeline.sources.urllists import looks_like_url
-from pipeline.sources.warcs import iter_warc_responses
+from pipeline.sources.warcs import WarcDamage, iter_warc_responses
 
 @contextmanager
 def opened_warc(run: SourceRun, location: str) -> Iterator[tuple[BinaryIO, str] | Reject]:
@@ -92,6 +92,9 @@ def warc_documents(run: SourceRun, location: str, stream: BinaryIO, seen: set[st
                    readable_at: str | None = None) -> Iterator[RawDocument | Reject]:
     for page in iter_warc_responses(stream, run.settings.max_bytes):
         run.counts["discovered"] += 1
+        if isinstance(page, WarcDamage):  # this record only: the archive's other records go on
+            yield run.reject(f"{location}#{page.offset}", "read", page.reason)
+            continue
         key = canonicalize_url(page.target_uri)
         where = key or f"{location}#{page.offset}"
         if key is None:

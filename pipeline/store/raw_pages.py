@@ -10,6 +10,9 @@ from __future__ import annotations
 import gzip
 import http
 import io
+import json
+import logging
+import os
 import re
 from datetime import date, datetime, timezone
 from typing import Iterator
@@ -21,7 +24,14 @@ from warcio.warcwriter import WARCWriter
 from pipeline.records import WarcRef
 from pipeline.store.storage import Storage
 
+log = logging.getLogger("broadsheet.fetch")
+
 KEY_HEADER = "Broadsheet-Url-Key"
+# What the URL state says of a fetched page, kept beside it so that a night killed before its next
+# checkpoint can have its state rebuilt from the raw file (pipeline/sources/salvage.py).
+SOURCE_HEADER, CANONICAL_HEADER, HINTS_HEADER = "Broadsheet-Source", "Broadsheet-Page-Canonical", "Broadsheet-Hints"
+# Storage.spool's local name for a file being written: .<name>.<pid>.tmp
+SPOOL_NAME = re.compile(r"^\..+\.(\d+)\.tmp$")
 # Stored bodies are decoded; these headers would describe the bytes on the wire, not what we keep.
 WIRE_ONLY_HEADERS = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
 
@@ -34,17 +44,59 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def abandoned_spools(storage: Storage, directory: str) -> list[str]:
+    """Names of the half-written raw files of processes that died writing them (SIGKILL, a lost
+    machine); a live process's spool is not one. On object storage spools are local temp files."""
+    if storage.remote:
+        return []
+    dead = []
+    for name in storage.list(directory, ".tmp"):
+        match = SPOOL_NAME.match(name)
+        if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+            dead.append(name)
+    return dead
+
+
+def spool_target(name: str) -> str:
+    """The final name a spool `.<name>.<pid>.tmp` was being written for."""
+    return name[1:].rsplit(".", 2)[0]
+
+
+def sweep_abandoned_spools(storage: Storage, directory: str) -> int:
+    """Remove what is left of dead writers' spools once salvaged (what was not salvageable)."""
+    removed = 0
+    for name in abandoned_spools(storage, directory):
+        storage.delete(f"{directory}/{name}")
+        removed += 1
+    if removed:
+        log.info("raw store: removed %d half-written file(s) of abandoned runs in %s", removed, directory)
+    return removed
+
+
 class RawWriter:
-    """Appends fetched pages to one WARC file per run and source; `close()` publishes it.
+    """Appends fetched pages to a WARC file per run and source; `roll()` and `close()` publish it.
 
     The file's final name is chosen when the first page is written, so the place of every record
-    (`WarcRef`) is known as it is written and a shard can name the pages it holds.
+    (`WarcRef`) is known as it is written and a shard can name the pages it holds. A night rolls
+    to a new file at each checkpoint, so what it fetched before is in place if it is killed.
     """
 
     def __init__(self, warehouse, ingest_date: date, run_id: str, source: str):
         self.storage = Storage.of(warehouse)
         self.directory = partition_dir(self.storage, ingest_date)
+        sweep_abandoned_spools(self.storage, self.directory)
         self._stem = f"{safe_name(run_id)}-{safe_name(source)}"
+        self.source = source
         self.final_path: str | None = None
         self._spool = None
         self._file = None
@@ -59,7 +111,8 @@ class RawWriter:
         self._spool = self.storage.spool(target)
         self._file = open(self._spool.__enter__(), "wb")
 
-    def write(self, key: str, url: str, status: int, headers: dict[str, str], body: bytes) -> WarcRef:
+    def write(self, key: str, url: str, status: int, headers: dict[str, str], body: bytes,
+              page_canonical: str | None = None, hints: dict | None = None) -> WarcRef:
         if self._file is None:
             self._open()
         kept = [(k, v) for k, v in headers.items() if k.lower() not in WIRE_ONLY_HEADERS]
@@ -73,12 +126,15 @@ class RawWriter:
         writer = WARCWriter(buffer, gzip=False)
         record = writer.create_warc_record(
             url, "response", payload=io.BytesIO(body), http_headers=http_headers,
-            warc_headers_dict={KEY_HEADER: key,
+            warc_headers_dict={KEY_HEADER: key, SOURCE_HEADER: self.source,
+                               CANONICAL_HEADER: page_canonical or key,
+                               HINTS_HEADER: json.dumps(hints or {}, default=str, sort_keys=True, ensure_ascii=True),
                                "WARC-Date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
         writer.write_record(record)
         offset = self._file.tell()
         # One gzip member per record, as WARC readers expect; warcio's own level 9 is slow for little gain.
         self._file.write(gzip.compress(buffer.getvalue(), compresslevel=6))
+        self._file.flush()   # in the kernel's hands at once: a SIGKILL after this keeps the record
         self.records += 1
         return WarcRef(self.storage.uri(self.final_path), offset)
 
@@ -88,6 +144,10 @@ class RawWriter:
         self._file.close()
         self._file = None
         self._spool.__exit__(None, None, None)
+
+    def roll(self) -> None:
+        """Publish what is written so far; the next page starts a new file."""
+        self.close()
 
 
 def read_stored_pages(warehouse, ingest_date: date, keys: set[str]) -> Iterator[tuple[str, str, bytes, WarcRef]]:
