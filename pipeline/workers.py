@@ -59,7 +59,9 @@ def _owner_alive() -> bool:
         return True
     pid, started = _owner_of_this_worker
     try:
-        return psutil.Process(pid).create_time() == started
+        owner = psutil.Process(pid)
+        # a killed owner stays a zombie until its own parent reaps it: dead all the same
+        return owner.create_time() == started and owner.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
 

@@ -254,3 +254,32 @@ def test_a_night_stopped_with_sigterm_says_so_in_runs_and_resumes(inputs, tmp_pa
     assert snapshot(wh) == one_worker_one_shard[2]
     with connect(wh) as con:
         assert sorted(con.execute("SELECT status FROM runs").fetchall()) == [("interrupted",), ("success",)]
+
+
+def test_workers_of_a_killed_night_end_even_while_it_is_an_unreaped_zombie(inputs, tmp_path):
+    """A supervisor that reads the night's output before reaping it (subprocess.run does) keeps the
+    killed process a zombie: its workers must still end, or they hold that output open for ever."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    import psutil
+    mark = uuid.uuid4().hex
+    env = {**os.environ, "BROADSHEET_FAILPOINT": "extract:shard_done", "BROADSHEET_TEST_NIGHT": mark}
+    night = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "-q", "ingest", str(inputs), "--warehouse",
+                              str(tmp_path / "wh"), "--date", DAY.isoformat(), "--workers", "2", "--shard-size", "2"],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while psutil.Process(night.pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert psutil.Process(night.pid).status() == psutil.STATUS_ZOMBIE, "killed at the failpoint"
+        deadline = time.monotonic() + 20
+        while _processes_marked(mark) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _processes_marked(mark)
+    finally:
+        night.wait(timeout=60)
+    assert night.returncode == -9
