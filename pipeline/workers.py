@@ -32,7 +32,10 @@ WATCH_EVERY_SECONDS = 0.25
 # A shard whose worker keeps dying with no document to blame is not tried forever.
 MAX_UNEXPLAINED_DEATHS = 3
 # What the fork server imports once, so that every worker forked from it starts with it loaded.
-WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.extract.html", "pipeline.enrich")
+# The signatures of pipeline.stages.dedup are made while extracting (datasketch alone costs a second
+# of CPU to import), and newspaper4k is a fall-back of the extractor chain.
+WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.extract.html", "pipeline.enrich",
+                  "pipeline.stages.dedup", "newspaper")
 
 ShardStage = Callable[[RunContext, str], Counts]
 
