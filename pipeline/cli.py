@@ -48,6 +48,11 @@ def _print_summary(summary: dict, warehouse: str) -> None:
     print(f"run {summary['run_id']} for {summary['ingest_date']}: {summary['status']}")
     print(f"  inputs {summary['inputs']}  articles {summary['articles']}  entities {summary['entities']}  "
           f"quotes {summary['quotes']}  rejects {summary['rejects']}  duplicates {summary['duplicates']}")
+    if summary.get("warnings") or summary.get("drift_flags"):
+        print(f"  validation warnings {summary.get('warnings', 0)}  drifting sources {summary.get('drift_flags', 0)}"
+              "  (tables validations, source_health)")
+    if summary.get("data_docs"):
+        print(f"  data docs {summary['data_docs']}")
     print(f"  warehouse {Storage.of(warehouse).uri()}  (query: broadsheet sql \"SELECT ...\")")
 
 

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures")
+TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures", "validations", "source_health")
 
 _SCALARS = {
     "string": pa.string(),
