@@ -163,8 +163,9 @@ def cmd_compact(args) -> int:
     done = maintain(storage, retention_days=args.retention_days, vacuum=not args.no_vacuum)
     refresh_catalog(storage)
     for table, figures in done.items():
-        print(f"{table}: files {figures['files_before']} -> {figures['files_after']}, "
-              f"vacuumed {figures['vacuumed']}, version {figures['version']}")
+        print(f"{table}: files {figures['files_before']} -> {figures['files_after']} ({figures['operation']}), "
+              f"vacuumed {figures['vacuumed']}, version {figures['version']}, rows {figures['rows']} "
+              f"{'unchanged' if figures['checksum_unchanged'] else 'CHANGED'}")
     return 0
 
 

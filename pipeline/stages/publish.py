@@ -12,7 +12,7 @@ from pipeline.store.catalog import refresh_catalog
 from pipeline.store.delta import commit_table, publish_night
 from pipeline.store.failpoints import failpoint
 from pipeline.store.parquet import count_rows, write_parquet_atomic
-from pipeline.store.schemas import TABLES, to_arrow
+from pipeline.store.schemas import NIGHTLY_TABLES, to_arrow
 from pipeline.store.url_state import mark_published
 
 log = logging.getLogger("broadsheet.publish")
@@ -56,7 +56,7 @@ def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:
     write_parquet_atomic(storage, staging.final("runs"), to_arrow("runs", [row]))
     failpoint("publish:begin")
     publish_night(storage, ctx.run_id, run_meta(ctx)["publish_id"], ctx.date,
-                  {name: staging.final(name) for name in TABLES}, staging.root)
+                  {name: staging.final(name) for name in NIGHTLY_TABLES}, staging.root)
     mark_published(storage, ctx.date)
     refresh_catalog(storage)
     summary = {key: row[key] for key in SUMMARY_KEYS}

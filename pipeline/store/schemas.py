@@ -14,7 +14,10 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures", "validations", "source_health")
+# What a night publishes (one commit each), then what maintenance writes.
+NIGHTLY_TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures", "validations",
+                  "source_health")
+TABLES = NIGHTLY_TABLES + ("compactions",)
 
 _SCALARS = {
     "string": pa.string(),
