@@ -68,6 +68,16 @@ class Config:
                 return source
         raise ConfigError(f"no source named {name!r} in {self.path}")
 
+    def only(self, names: list[str]) -> "Config":
+        """The same settings with only the named sources (all of them when `names` is empty)."""
+        if not names:
+            return self
+        unknown = sorted(set(names) - {s["name"] for s in self.sources})
+        if unknown:
+            raise ConfigError(f"{self.path or 'config'}: no source named {', '.join(map(repr, unknown))}; "
+                              f"sources are {', '.join(s['name'] for s in self.sources)}")
+        return dataclasses.replace(self, sources=[s for s in self.sources if s["name"] in names])
+
     def to_dict(self) -> dict[str, Any]:
         """What a night runs with, as plain JSON (kept in its staging area for every worker)."""
         return {"sources": self.sources, "fetch": self.fetch, "shard_size": self.shard_size,

@@ -14,10 +14,7 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-# What a night publishes (one commit each), then what maintenance writes.
-NIGHTLY_TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures", "validations",
-                  "source_health")
-TABLES = NIGHTLY_TABLES + ("compactions",)
+from pipeline.store.tables import NIGHTLY_TABLES, TABLES  # noqa: F401  (re-exported)
 
 _SCALARS = {
     "string": pa.string(),
