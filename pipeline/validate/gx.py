@@ -150,6 +150,8 @@ class Validator:
         self._suites: dict[tuple[str, str], Any] = {}
         self._outcomes: dict[str, list[Outcome]] = {}
         self._night_columns: dict[str, list[pa.Table]] = {}
+        self._definitions: dict[str, object] = {}
+        self._datasource = None
 
     def _table(self, table: str) -> list[dict[str, Any]]:
         if table not in self._specs:
@@ -172,17 +174,24 @@ class Validator:
             self._suites[key] = build_suite(self.gx, {"name": f"{table}.{part}", "expectations": expectations})
         return self._suites[key]
 
+    def _batch_definition(self, table: str):
+        """The table's dataframe asset, set up once per night (each change rewrites GX's config file)."""
+        if table not in self._definitions:
+            if self._datasource is None:
+                self._datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
+            datasource = self._datasource
+            try:
+                asset = datasource.get_asset(table)
+            except LookupError:
+                asset = datasource.add_dataframe_asset(table)
+            try:
+                self._definitions[table] = asset.get_batch_definition(BATCH_DEFINITION)
+            except KeyError:
+                self._definitions[table] = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+        return self._definitions[table]
+
     def _run(self, table: str, suite, frame: pd.DataFrame):
-        datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
-        try:
-            asset = datasource.get_asset(table)
-        except LookupError:
-            asset = datasource.add_dataframe_asset(table)
-        try:
-            definition = asset.get_batch_definition(BATCH_DEFINITION)
-        except KeyError:
-            definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
-        batch = definition.get_batch(batch_parameters={"dataframe": frame})
+        batch = self._batch_definition(table).get_batch(batch_parameters={"dataframe": frame})
         return batch.validate(suite, result_format={"result_format": "COMPLETE",
                                                      "partial_unexpected_count": SAMPLE_SIZE})
 
