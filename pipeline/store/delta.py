@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.store.failpoints import failpoint
-from pipeline.store.schemas import TABLES
+from pipeline.store.schemas import TABLES, schema_version
 from pipeline.store.storage import Storage, delta_storage_options, warehouse_errors
 
 log = logging.getLogger("broadsheet.store")
@@ -62,6 +62,16 @@ def open_table(storage: Storage, table: str, as_of: int | datetime | None = None
     return found
 
 
+def schema_version_of(found) -> int | None:
+    """The schema version the table's latest commit was written with (None: written before versions
+    were recorded, or by a commit that is not a publish, such as a compaction)."""
+    for commit in found.history(limit=1):
+        value = commit.get("broadsheet.schema_version")
+        if value is not None:
+            return int(value)
+    return None
+
+
 def _reader(storage: Storage, staged: str) -> pa.RecordBatchReader:
     """The staged file as a stream of record batches, so a big night is never held in memory."""
     handle = storage.open_input(staged)
@@ -78,15 +88,20 @@ def _reader(storage: Storage, staged: str) -> pa.RecordBatchReader:
 def commit_table(storage: Storage, table: str, ingest_date: date, staged: str, run_id: str,
                  publish_id: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> bool:
     """Make the staged file the table's content for `ingest_date` (for `runs`: add it). One Delta
-    commit; False when this publish had already committed this table."""
+    commit; False when this publish had already committed this table. Either way the partition's
+    manifest then describes what the table holds (a crash between the commit and the manifest is
+    mended when the publish is rolled forward)."""
+    from pipeline.store.manifests import write_manifests
     existing = open_table(storage, table)
-    if existing is not None and existing.transaction_version(publish_id) is not None:
-        return False
-    append = table in APPEND_ONLY_TABLES
-    retention = f"interval {retention_days} days"
-    with warehouse_errors(f"commit to {table_uri(storage, table)}"):
-        _write_partition(storage, table, ingest_date, staged, run_id, publish_id, append, retention)
-    return True
+    committed = existing is None or existing.transaction_version(publish_id) is None
+    if committed:
+        append = table in APPEND_ONLY_TABLES
+        retention = f"interval {retention_days} days"
+        with warehouse_errors(f"commit to {table_uri(storage, table)}"):
+            _write_partition(storage, table, ingest_date, staged, run_id, publish_id, append, retention)
+    with warehouse_errors(f"write the manifest of {table_uri(storage, table)}"):
+        write_manifests(storage, table, [ingest_date])
+    return committed
 
 
 def _write_partition(storage: Storage, table: str, ingest_date: date, staged: str, run_id: str,
@@ -101,7 +116,10 @@ def _write_partition(storage: Storage, table: str, ingest_date: date, staged: st
         writer_properties=WriterProperties(compression="ZSTD"),
         configuration={"delta.logRetentionDuration": retention, "delta.deletedFileRetentionDuration": retention},
         commit_properties=CommitProperties(
-            custom_metadata={"broadsheet.run_id": run_id, "broadsheet.ingest_date": ingest_date.isoformat()},
+            # delta-rs takes no custom table properties in a write, so the schema version every
+            # commit was written with is in its commit info (`schema_version_of` reads it back)
+            custom_metadata={"broadsheet.run_id": run_id, "broadsheet.ingest_date": ingest_date.isoformat(),
+                             "broadsheet.schema_version": str(schema_version(table))},
             app_transactions=[Transaction(publish_id, 1)]),
     )
 
@@ -177,4 +195,6 @@ def maintain(storage: Storage, retention_days: int = DEFAULT_RETENTION_DAYS, vac
         done[table] = {"files_before": before, "files_after": len(found.file_uris()),
                        "compacted_away": metrics.get("numFilesRemoved", 0), "vacuumed": len(removed),
                        "version": found.version()}
+    from pipeline.store.manifests import write_all_manifests
+    write_all_manifests(storage)   # compaction replaced files: the manifests follow
     return done
