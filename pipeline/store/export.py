@@ -137,8 +137,9 @@ def export(warehouse, table: str, out: Path, form: str, start: date | None = Non
     with connect(warehouse, must_exist=True, tables={table}) as con:
         con.execute("SET TimeZone = 'UTC'")   # timestamps leave as UTC, as they are stored
         try:
-            total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-            reader = con.execute(sql, params).to_arrow_reader(BATCH_ROWS)
+            total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0]
+            # a relation streams its rows (con.execute would first copy them all)
+            reader = con.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
         except duckdb.Error as error:
             raise ExportError(f"--where {where!r}: {str(error).splitlines()[0]}" if where
                               else str(error).splitlines()[0]) from None

@@ -9,12 +9,13 @@ import logging
 import hashlib
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.store.storage import Storage
+from pipeline.store.storage import Storage, WarehouseError, machine_reason
 from pipeline.validate.suites import load_suite
 
 log = logging.getLogger("broadsheet.validate")
@@ -147,8 +148,11 @@ class Validator:
             runs = sorted((p for p in suite_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
             for stale in runs[:-keep_results] if len(runs) > keep_results else []:
                 shutil.rmtree(stale, ignore_errors=True)
-        self.context.build_data_docs()
         site = Path(self.context.root_directory) / DATA_DOCS_SITE
+        with _machine_failures_of_data_docs() as failures:
+            self.context.build_data_docs()
+        if failures:   # GX logs a full disk with its traceback and goes on; the night must not
+            raise WarehouseError(f"cannot write {site}: {failures[0]}")
         if self.storage.remote:
             for local in sorted(p for p in site.rglob("*") if p.is_file()):
                 self.storage.put_copy(local, self.storage.path("gx", DATA_DOCS_SITE, str(local.relative_to(site))))
@@ -164,6 +168,29 @@ def validate_frames(frames: dict[str, pd.DataFrame], warehouse, run_id: str) -> 
 
 
 DATA_DOCS_SITE = "uncommitted/data_docs/local_site"
+SITE_BUILDER_LOG = "great_expectations.render.renderer.site_builder"
+
+
+@contextmanager
+def _machine_failures_of_data_docs():
+    """Collect the machine failures (a full disk, a read-only folder) that GX's site builder logs
+    with a whole traceback instead of raising; other records pass as they are."""
+    failures: list[str] = []
+
+    def keep(record: logging.LogRecord) -> bool:
+        text = record.getMessage() + (str(record.exc_info[1]) if record.exc_info else "")
+        reason = machine_reason(OSError(text))
+        if reason is None:
+            return True
+        failures.append(reason)
+        return False
+
+    builder = logging.getLogger(SITE_BUILDER_LOG)
+    builder.addFilter(keep)
+    try:
+        yield failures
+    finally:
+        builder.removeFilter(keep)
 
 
 def data_docs_index(warehouse) -> str:
