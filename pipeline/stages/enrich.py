@@ -58,17 +58,25 @@ def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
                 raise RuntimeError(f"enrich_texts broke input order: {result['id']} != {article.article_id}")
             article.nlp_skipped = article.nlp_skipped or result.get("skipped")
             articles.write(article)
-            tail = {"article_id": article.article_id, "run_id": ctx.run_id, "ingest_date": ctx.date}
+            # host (and speaker_key) ride along: the questions filter on them without a join
+            tail = {"article_id": article.article_id, "host": article.host, "run_id": ctx.run_id,
+                    "ingest_date": ctx.date}
             for entity in result["entities"]:
                 entities.write({**asdict(entity), **tail})
             for quote in result["quotes"]:
-                quotes.write({**asdict(quote), **tail})
+                quotes.write({**asdict(quote), **tail, "speaker_key": speaker_key(quote.speaker)})
             counts["articles"] += 1
             counts["entities"] += len(result["entities"])
             counts["quotes"] += len(result["quotes"])
             counts["nlp_skipped"] += bool(result.get("skipped"))
             counts["nlp_truncated"] += article.nlp_skipped is not None and article.nlp_skipped.startswith("truncated")
     return counts
+
+
+def speaker_key(speaker: str | None) -> str | None:
+    """The speaker as entities key a person, so quotes.speaker_key joins entities.entity_key."""
+    from pipeline.enrich.entities import entity_key
+    return entity_key("PERSON", speaker) if speaker else None
 
 
 def _first_paragraphs(text: str, limit: int) -> str:
