@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import pyarrow as pa
 import pytest
 
 from pipeline.report.page import write_report
