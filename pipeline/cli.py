@@ -51,6 +51,8 @@ def _print_summary(summary: dict, warehouse: str) -> None:
     if summary.get("warnings") or summary.get("drift_flags"):
         print(f"  validation warnings {summary.get('warnings', 0)}  drifting sources {summary.get('drift_flags', 0)}"
               "  (tables validations, source_health)")
+    if summary.get("drifting_sources"):
+        print(f"  drift: {summary['drifting_sources']}")
     if summary.get("data_docs"):
         print(f"  data docs {summary['data_docs']}")
     print(f"  warehouse {Storage.of(warehouse).uri()}  (query: broadsheet sql \"SELECT ...\")")

@@ -76,6 +76,7 @@ def test_a_source_that_goes_quiet_is_flagged_and_sinks_the_night_only_when_criti
     write_articles(steady, 3, seed=1, start=3, paragraphs=4)
     summary = run_all(nights_config(steady, fragile), wh, date(2026, 11, 2), run_id="n2")
     assert summary["status"] == "success" and summary["drift_flags"] >= 1
+    assert "fragile/-: yields_nothing" in summary["drifting_sources"]
     rows = health_rows(wh, date(2026, 11, 2))
     quiet = [v for (source, _host), v in rows.items() if source == "fragile"]
     assert quiet and all(v[1] == 0 and "yields_nothing" in v[4] and not v[5] for v in quiet)

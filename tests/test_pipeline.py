@@ -129,7 +129,7 @@ def test_runs_row_and_duckdb_catalog_file(warehouse):
     [(status, articles, rejects, ok)] = query(wh, "SELECT status, articles, rejects, validation_success FROM runs")
     assert (status, articles, rejects, ok) == ("success", 2, 5, True)
     assert (wh / "broadsheet.duckdb").exists()
-    assert (wh / "gx" / "data_docs" / "index.html").exists()
+    assert (wh / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
     assert not (wh / "_staging" / "first").exists()
 
 

@@ -142,7 +142,8 @@ def test_data_docs_are_one_offline_page_per_night_and_an_index(tmp_path):
     html = open(page, encoding="utf-8").read()
     index = open(docs.index_page(storage), encoding="utf-8").read()
     assert "expect_column_values_to_be_unique" in html and "failed (critical)" in html
-    assert "2026-11-25/run-1.html" in index
+    assert "nights/2026-11-25/run-1.html" in index
+    assert docs.index_page(storage).endswith("gx/uncommitted/data_docs/local_site/index.html")
     for text in (html, index):
         assert "<script" not in text.lower() and "<link" not in text.lower()
         assert not re.search(r"(src|href)\s*=\s*['\"]?(https?:)?//", text), "nothing may load from the network"

@@ -16,7 +16,7 @@ TOP = 15
 TOP_SERIES = 7          # the busiest sources/hosts get their own colour; the rest are "other"
 # The table issue 13 adds (one row per expectation run); shown when it exists.
 VALIDATIONS_TABLE = "validations"
-DATA_DOCS_INDEX = ("gx", "data_docs", "index.html")
+DATA_DOCS_INDEX = ("gx", "uncommitted", "data_docs", "local_site", "index.html")
 
 
 @dataclass

@@ -67,6 +67,7 @@ def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:
     summary["warnings"] = checked.get("warnings", 0)
     summary["drift_flags"] = checked.get("drift_flags", 0)
     summary["data_docs"] = checked.get("data_docs")
+    summary["drifting_sources"] = checked.get("drifting_sources")
     log.info("published %s", summary)
     return summary
 

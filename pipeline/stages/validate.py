@@ -159,4 +159,6 @@ def run(ctx: RunContext, shard: str | None = None, chunk_rows: int = CHUNK_ROWS)
     counts = Counts(rejected_rows=len(new_rejects), expectations=len(outcomes), warnings=len(warned),
                     drift_flags=len(flags))
     counts["data_docs"] = str(page)
+    if flags:
+        counts["drifting_sources"] = "; ".join(flags)
     return staging.write_counts("validate", counts)

@@ -1,8 +1,10 @@
 """Data Docs, per night, readable offline: one self-contained HTML page per night (the entry
 point; no script, stylesheet or font from anywhere) and an index of the nights' pages.
 
-    WAREHOUSE/gx/data_docs/<ingest_date>/<run_id>.html   the night's results, suite by suite
-    WAREHOUSE/gx/data_docs/index.html                    the nights, newest first
+    WAREHOUSE/gx/uncommitted/data_docs/local_site/index.html                      the nights, newest first
+    WAREHOUSE/gx/uncommitted/data_docs/local_site/nights/<ingest_date>/<run_id>.html  a night's results
+
+(the folder GX's own site builder would use, so links to the Data Docs keep working)
 
 Rendered from the night's outcomes (the rows of `validations`), not by GX's site builder, whose
 pages load their scripts and styles from the internet.
@@ -21,11 +23,12 @@ th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top
 th{background:#f3f3f3}.ok{color:#1a7f37}.bad{color:#b42318;font-weight:bold}.warn{color:#9a6700;font-weight:bold}
 code{font-size:.85em;word-break:break-all}
 """
-ROOT = ("gx", "data_docs")
+ROOT = ("gx", "uncommitted", "data_docs", "local_site")
+NIGHTS = "nights"
 
 
 def night_page(storage: Storage, ingest_date: str, run_id: str) -> str:
-    return storage.path(*ROOT, ingest_date, f"{run_id}.html")
+    return storage.path(*ROOT, NIGHTS, ingest_date, f"{run_id}.html")
 
 
 def index_page(storage: Storage) -> str:
@@ -45,7 +48,7 @@ def render_night(rows: list[dict], ingest_date: str, run_id: str, verdict: str,
              f"<style>{STYLE}</style></head><body>",
              f"<h1>Night {escape(ingest_date)}</h1><p>run <code>{escape(run_id)}</code>: <b>{escape(verdict)}</b>. "
              f"{sum(not r['success'] for r in rows)} of {len(rows)} expectations failed. "
-             "<a href='../index.html'>All nights</a></p>"]
+             "<a href='../../index.html'>All nights</a></p>"]
     for suite in sorted({r["suite"] for r in rows}):
         parts.append(f"<h2>{escape(suite)}</h2><table><tr><th>expectation</th><th>column</th><th>severity / level</th>"
                      "<th>result</th><th>observed</th><th>rows checked</th><th>unexpected</th><th>sample</th></tr>")
@@ -85,12 +88,12 @@ def write_night(storage: Storage, rows: list[dict], ingest_date: str, run_id: st
 
 
 def _write_index(storage: Storage) -> None:
-    root = storage.path(*ROOT)
-    nights = sorted((d for d in storage.list(root) if not d.endswith(".html")), reverse=True)
+    nights = sorted(storage.list(storage.path(*ROOT, NIGHTS)), reverse=True)
     items = []
     for night in nights:
-        for page in sorted(storage.list(storage.path(*ROOT, night), ".html"), reverse=True):
-            items.append(f"<li><a href='{escape(night)}/{escape(page)}'>{escape(night)}: {escape(page[:-5])}</a></li>")
+        for page in sorted(storage.list(storage.path(*ROOT, NIGHTS, night), ".html"), reverse=True):
+            items.append(f"<li><a href='{NIGHTS}/{escape(night)}/{escape(page)}'>{escape(night)}: "
+                         f"{escape(page[:-5])}</a></li>")
     storage.write_text(index_page(storage),
                        f"<!doctype html><html><head><meta charset='utf-8'><title>Broadsheet Data Docs</title>"
                        f"<style>{STYLE}</style></head><body><h1>Validation, night by night</h1>"
