@@ -13,7 +13,8 @@ are timed on the night's content hashes and band keys. Printed per night: second
 the writer's peak resident memory (sampled during the publish). Then each question: wall time of
 `broadsheet sql` (best of 3, process start included), and in-process DuckDB time, files read, row
 groups scanned and bytes read (DuckDB's own profile). `--max-minutes` stops building early; the
-queries then run on what was built, and the articles reached are printed.
+queries then run on what was built, and the articles reached are printed. Last, `broadsheet export`
+of two whole tables: seconds, rows, file size and the exporting process's peak memory.
 """
 from __future__ import annotations
 
@@ -238,18 +239,21 @@ def questions(warehouse: Path) -> dict[str, str]:
             "HAVING count(DISTINCT entity_key) = 2"),
         "counts per host per day": "SELECT ingest_date, host, count(*) n FROM articles GROUP BY ALL ORDER BY ALL",
         "full-text ILIKE on one day": (
-            f"SELECT article_id, title FROM articles WHERE ingest_date = DATE '{last}' AND text ILIKE '%harbour board%'"),
+            f"SELECT article_id, title FROM articles WHERE ingest_date = DATE '{last}' AND text ILIKE '%the union%'"),
     }
 
 
 def profile(con, sql: str) -> tuple[float, int, str, str]:
     """DuckDB's own account of a query: seconds, files read, row groups scanned, data read."""
-    plan = con.execute("EXPLAIN ANALYZE " + sql).fetchall()[0][1]
+    plan = "\n".join(row[1] for row in con.execute("EXPLAIN ANALYZE " + sql).fetchall())
     files = sum(int(n) for n in re.findall(r"Total Files Read: (\d+)", plan))
     groups = [tuple(map(int, g)) for g in re.findall(r"Row Groups Scanned: (\d+) / (\d+)", plan)]
     scanned = f"{sum(a for a, _ in groups)}/{sum(b for _, b in groups)}" if groups else "-"
     read = re.search(r"Data Read:\s+([\d.]+ \w+)", plan)
-    seconds = float(re.search(r"Total Time: ([\d.]+)s", plan).group(1))
+    took = re.search(r"Total Time:\s+([\d.]+)s", plan)
+    if took is None:
+        raise SystemExit(f"no timing in DuckDB's profile of {sql!r}:\n{plan[:2000]}")
+    seconds = float(took.group(1))
     return seconds, files, scanned, read.group(1) if read else "-"
 
 
@@ -274,6 +278,26 @@ def time_questions(warehouse: Path) -> None:
         print(f"{name:34s}  {best:16.2f}  {seconds:8.3f}  {files:5d}  {scanned:>10s}  {read:>9s}  {rows}", flush=True)
 
 
+def time_export(warehouse: Path) -> None:
+    """`broadsheet export` of a whole table: seconds, rows, and the exporting process's peak memory
+    (which stays flat however many rows: they are streamed)."""
+    import resource
+    broadsheet = str(Path(sys.executable).parent / "broadsheet")
+    print(f"\n{'export':34s}  seconds  rows        file_MiB  peak_MiB")
+    for table, form in (("quotes", "parquet"), ("articles", "jsonl")):
+        out = Path(tempfile.mkdtemp(prefix="broadsheet-export-bench-")) / f"{table}.{form}"
+        t0 = time.perf_counter()
+        done = subprocess.run([broadsheet, "export", "--table", table, "--format", form, "--out", str(out),
+                               "--warehouse", str(warehouse)], capture_output=True, text=True)
+        seconds = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise SystemExit(f"export {table}: {done.stderr}")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the largest child so far
+        print(f"{table + ' as ' + form:34s}  {seconds:7.1f}  {done.stdout.split()[0]:10s}  "
+              f"{out.stat().st_size / 2**20:8.0f}  {peak:8.0f}", flush=True)
+        out.unlink()
+
+
 def size_of(warehouse: Path) -> str:
     total = sum(p.stat().st_size for p in warehouse.rglob("*") if p.is_file())
     return f"{total / 2**30:.2f} GiB"
@@ -291,6 +315,7 @@ def main() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     if args.queries_only:
         time_questions(args.queries_only)
+        time_export(args.queries_only)
         return
     warehouse = args.warehouse or Path(tempfile.mkdtemp(prefix="broadsheet-warehouse-bench-")) / "warehouse"
     print(f"building {args.articles} articles, {args.per_night} a night, in {warehouse}", flush=True)
@@ -298,6 +323,7 @@ def main() -> None:
     built = build(warehouse, args.articles, args.per_night, args.max_minutes)
     print(f"built {built} articles in {time.perf_counter() - t0:.0f} s; warehouse {size_of(warehouse)}", flush=True)
     time_questions(warehouse)
+    time_export(warehouse)
 
 
 if __name__ == "__main__":

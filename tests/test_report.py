@@ -74,9 +74,13 @@ def test_the_data_dictionary_page_renders_every_column(warehouse):
     from pipeline.store.schemas import TABLES, column_names
     page = open_page(warehouse / "report" / "data_dictionary.html",
                      {"cells": "[...document.querySelectorAll('td:first-child code')].map(c => c.textContent)",
+                      "rows": "[...document.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.textContent))",
                       "links": "[...document.querySelectorAll('a[href]')].map(a => a.href)"})
     assert page.errors == []
     assert sorted(page.values["cells"]) == sorted(c for t in TABLES for c in column_names(t))
+    # name, type, nullable, meaning, example: all there for every column
+    assert all(len(row) == 5 and all(cell.strip() for cell in row) and row[2] in ("yes", "no")
+               for row in page.values["rows"]), page.values["rows"][:3]
     assert all(local_target(link) is None or local_target(link).exists() for link in page.values["links"])
 
 

@@ -18,6 +18,7 @@ log = logging.getLogger("broadsheet.report")
 
 REPORT_DIR = "report"
 INDEX, DICTIONARY = "index.html", "data_dictionary.html"
+TOP_CHART = 12   # bars in the rejects chart; the table below it lists them all
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 STYLE = """body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#222;padding:0 12px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
@@ -134,8 +135,6 @@ def render(f: Figures) -> str:
     ]
     return frame(f"Broadsheet night of {day}", "\n".join(body))
 
-
-TOP_CHART = 12
 
 
 def write_report(location, ingest_date: date) -> str:
