@@ -15,6 +15,8 @@ from pipeline.records import Entity, Quote
 
 NOT_NAMES = PRONOUNS | DETERMINERS
 _SURROGATE = re.compile("[\ud800-\udfff]")
+LONGEST_TOKEN = 100
+_LONG_RUN = re.compile(r"\S{%d}" % LONGEST_TOKEN)
 
 
 def _is_english(item: dict) -> bool:
@@ -33,14 +35,15 @@ def enrich_texts(items: Iterable[dict], nlp: Language | None = None, batch_size:
 
     One bad item costs only itself: whatever fails on it (the model, the entity or quote rules)
     comes back as {"id", "entities": [], "quotes": [], "skipped": None, "error": "Class: message"}
-    and the items after it are analysed as usual. Texts are analysed with lone surrogates (which
-    no encoder takes) read as U+FFFD, one character for one, so offsets are unchanged.
+    and the items after it are analysed as usual. The model reads each text as `analysable` gives
+    it; offsets, mentions and quotes are the text's own.
     """
     nlp = nlp or load_nlp()
     source = iter(items)
     while batch := list(islice(source, batch_size)):
         english = [item for item in batch if _is_english(item)]
-        analysed = dict(zip(map(id, english), _analyse(nlp, [_text_of(item) for item in english], batch_size)))
+        analysed = dict(zip(map(id, english), _analyse(nlp, [analysable(_text_of(item)) for item in english],
+                                                        batch_size)))
         for item in batch:
             doc = analysed.get(id(item))
             if doc is None:
@@ -49,7 +52,7 @@ def enrich_texts(items: Iterable[dict], nlp: Language | None = None, batch_size:
             try:
                 if isinstance(doc, Exception):
                     raise doc
-                text, title = doc.text, _title_of(item)
+                text, title = _text_of(item), _title_of(item)
                 entities = extract_entities(doc, title, text)
                 quotes = extract_quotes(doc, entities, title, text)
             except Exception as exc:  # one item's failure is its own, reported with it
@@ -62,9 +65,21 @@ def enrich_texts(items: Iterable[dict], nlp: Language | None = None, batch_size:
 
 def _text_of(item: dict) -> str:
     text = item.get("text") or ""
-    if not isinstance(text, str):
-        text = str(text)
-    return _SURROGATE.sub("\ufffd", text)
+    return text if isinstance(text, str) else str(text)
+
+
+def analysable(text: str) -> str:
+    """The text as the model is given it: of the same length, so every offset holds for the text
+    itself. Lone surrogates (which no encoder takes) become U+FFFD, and a run of more than
+    LONGEST_TOKEN characters without a space gets one every LONGEST_TOKEN characters: spaCy's
+    tokenizer takes time quadratic in the length of a token (16,000 quote marks in a row: 19 s),
+    and nothing that long is a word."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return _LONG_RUN.sub(_broken_run, text) if len(text) > LONGEST_TOKEN else text
+
+
+def _broken_run(match: re.Match) -> str:
+    return match.group()[:-1] + " "
 
 
 def _title_of(item: dict) -> str | None:

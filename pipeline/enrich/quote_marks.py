@@ -21,9 +21,11 @@ SINGLE = {"‘", "’", "'", "‹", "›"}
 # Elisions that start with an apostrophe: "'em", "'til", "'cause", "'n'", "'90s".
 ELISIONS = re.compile(r"'(?:em|til|cause|n|tis|twas|\d\ds)\b", re.IGNORECASE)
 OPEN_CONTEXT = set(" \t\u00a0([{—–-/:") | OPENERS
-# Each stray opener costs the paragraph another scan; past this many the paragraph is a flood of
-# marks (a scraper's debris, not prose), and scanning once per mark would be quadratic.
-MAX_STRAY_OPENERS = 16
+# Each stray opener costs the paragraph another scan. Past this many stray openers, or in a
+# paragraph of more than MAX_PARAGRAPH_MARKS marks, the paragraph is a flood of marks (a scraper's
+# debris, not prose): scanning it again once per stray mark would be quadratic in its length.
+MAX_STRAY_OPENERS = 8
+MAX_PARAGRAPH_MARKS = 400
 
 
 @dataclass
@@ -60,12 +62,15 @@ def _role(text: str, pos: int, mark: str, para_start: int, para_end: int) -> str
     return "either"
 
 
-def _scan(text: str, start: int, end: int, ignored: set[int]) -> tuple[list[QuotedSpan], int | None]:
-    """Pair marks in text[start:end]; returns top-level quotes and the position of an unclosed opener."""
+def _scan(text: str, start: int, end: int, ignored: set[int]) -> tuple[list[QuotedSpan], int | None, int]:
+    """Pair marks in text[start:end]; returns top-level quotes, the position of an unclosed opener
+    and how many marks the paragraph holds."""
+    marks = 0
     quotes: list[QuotedSpan] = []
     stack: list[tuple[int, str]] = []
     doubles_open = 0   # double marks on the stack, counted rather than searched for each mark
     for m in MARK.finditer(text, start, end):
+        marks += 1
         pos, mark = m.start(), m.group()
         if pos in ignored:
             continue
@@ -84,7 +89,7 @@ def _scan(text: str, start: int, end: int, ignored: set[int]) -> tuple[list[Quot
         else:
             stack.append((pos, mark))
             doubles_open += mark not in SINGLE
-    return quotes, (stack[0][0] if stack else None)
+    return quotes, (stack[0][0] if stack else None), marks
 
 
 def _opens_paragraph(text: str, pos: int, para_start: int) -> bool:
@@ -98,10 +103,10 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     for para_start, para_end in paragraphs(text):
         ignored: set[int] = set()
         while True:
-            quotes, unclosed = _scan(text, para_start, para_end, ignored)
+            quotes, unclosed, marks = _scan(text, para_start, para_end, ignored)
             if unclosed is None or _opens_paragraph(text, unclosed, para_start):
                 break
-            if len(ignored) >= MAX_STRAY_OPENERS:
+            if len(ignored) >= MAX_STRAY_OPENERS or marks > MAX_PARAGRAPH_MARKS:
                 # a flood of unclosed marks: its quotes cannot be told apart; keep the closed
                 # ones found before the flood and stop, rather than rescanning once per mark
                 quotes, unclosed = [q for q in quotes if q.end <= unclosed], None
