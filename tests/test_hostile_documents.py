@@ -137,12 +137,12 @@ def test_every_stored_text_column_is_plain_text_and_every_offset_is_inside_its_t
         assert 0 <= start < end <= length and same
 
 
-def enrich_lines(lines: list[str]) -> tuple[list[dict], str]:
+def enrich_lines(lines: list[str], *options: str) -> tuple[list[dict], str]:
     from pipeline.enrich.command import main
     out, err = io.StringIO(), io.StringIO()
     saved, sys.stderr = sys.stderr, err
     try:
-        assert main([], stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=out) == 0
+        assert main(list(options), stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=out) == 0
     finally:
         sys.stderr = saved
     return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
@@ -156,7 +156,7 @@ def test_broadsheet_enrich_answers_every_line_whatever_one_of_them_holds():
         json.dumps({"id": "huge", "text": (story + "\n\n") * 60_000}),        # 3 MB: past spaCy's max_length
         json.dumps({"id": "quotes", "text": "He said \" then " * 20_000}),    # unclosed marks
         json.dumps({"id": "after", "text": story}),
-    ])
+    ], "--max-chars", "20000")   # the default (200,000) works the same, only slower
     assert [row["id"] for row in rows] == ["surrogate", None, "huge", "quotes", "after"]
     by_id = {row["id"]: row for row in rows}
     assert by_id["surrogate"]["quotes"][0]["speaker"] == "Ada Moss"

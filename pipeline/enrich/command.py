@@ -50,14 +50,18 @@ def _with_scorer_offsets(quote: dict) -> dict:
 
 def main(argv: list[str] | None = None, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
     """Offsets in the output are character offsets into the text as given."""
-    argparse.ArgumentParser(prog="broadsheet enrich", description=__doc__).parse_args(argv or [])
+    parser = argparse.ArgumentParser(prog="broadsheet enrich", description=__doc__)
+    parser.add_argument("--max-chars", type=int, default=Budgets().nlp_max_chars,
+                        help="longer texts are analysed on their first paragraphs within this many characters "
+                             "(default: the nightly budget nlp_max_chars, %(default)s)")
+    args = parser.parse_args(argv or [])
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     failures: dict[int, str] = {}
     pending: deque[dict] = deque()   # the items enrich_texts has taken and not answered yet
 
     def items():
-        for item in _windowed(_read(stdin, failures), Budgets().nlp_max_chars):
+        for item in _windowed(_read(stdin, failures), args.max_chars):
             pending.append(item)
             yield item
 
