@@ -59,7 +59,8 @@ NOT_PERSONAL_NAME_WORDS = ORG_NOUNS | frozenset(
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 # A score, date or count glued to a name by the model ("Marta Zielińska 4-6 7-6") is not part of it.
-TRAILING_NUMBERS = re.compile(r"(?:\s+\S*\d\S*)+$")
+_TOKEN = re.compile(r"\S+")
+_DIGIT = re.compile(r"\d")
 # URLs, handles and slashed menu items ("Login/Register") are page furniture, not names.
 URL_LIKE = re.compile(r"(?:https?://|www\.|@|/|\.(?:com|org|net|gov)\b)", re.IGNORECASE)
 
@@ -91,11 +92,28 @@ def is_junk_mention(mention: str) -> bool:
     return len(mention.split()) > 1 and mention.upper() == mention
 
 
+def trailing_numbers_start(mention: str) -> int | None:
+    r"""Where the run of space-separated words with a digit in them that ends `mention` begins (at
+    the space before the first of them), or None. One pass over the words: a regex such as
+    `(?:\s+\S*\d\S*)+$` backtracks exponentially over a long run of digits and spaces."""
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(mention)]
+    if not tokens or tokens[-1][1] != len(mention):
+        return None
+    cut = None
+    for index in range(len(tokens) - 1, -1, -1):
+        start, end = tokens[index]
+        space_before = tokens[index - 1][1] if index else 0
+        if space_before == start or not _DIGIT.search(mention, start, end):
+            break
+        cut = space_before
+    return cut
+
+
 def _trim(text: str, start: int, end: int, label: str) -> tuple[int, int]:
     """Drop a leading "the", a person's leading titles and a trailing possessive from a span."""
-    numbers = TRAILING_NUMBERS.search(text[start:end])
-    if numbers and numbers.start() > 0:
-        end = start + numbers.start()
+    numbers = trailing_numbers_start(text[start:end])
+    if numbers:
+        end = start + numbers
     mention = text[start:end]
     possessive = POSSESSIVE.search(mention)
     if possessive and len(mention) > len(possessive.group()) + 1:
