@@ -42,7 +42,7 @@ def enrich_texts(items: Iterable[dict], nlp: Language | None = None, batch_size:
                 continue
             text, title = item.get("text") or "", item.get("title")
             entities = extract_entities(doc, title, text)
-            quotes = extract_quotes(doc, entities, title, text)
+            quotes = extract_quotes(doc, entities, title, text, nlp)
             yield {"id": item.get("id"), "entities": with_named_speakers(entities, quotes),
                    "quotes": quotes, "skipped": None}
 

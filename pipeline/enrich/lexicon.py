@@ -83,3 +83,29 @@ ORG_NOUNS = frozenset(
     """.split()
 )
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday".split())
+# Nouns for people by what they do, which can be the source of a quotation ("a spokeswoman",
+# "officials", "the lawyer"); plural forms are matched by dropping a final "s".
+ROLE_NOUNS = frozenset(
+    """
+    official spokesman spokeswoman spokesperson aide adviser advisor lawyer attorney analyst expert
+    economist researcher scientist doctor witness resident voter supporter critic protester activist
+    lawmaker legislator senator representative prosecutor investigator detective officer agent
+    reporter journalist editor author writer columnist historian professor teacher student parent
+    worker employee executive manager founder owner investor lobbyist strategist pollster consultant
+    diplomat negotiator source insider observer commentator host anchor guest reader viewer fan
+    member leader chief head boss coach player organizer organiser campaigner advocate candidate
+    democrat republican conservative liberal progressive nominee officials people neighbor neighbour
+    friend relative wife husband mother father son daughter sister brother family victim survivor
+    """.split()
+)
+# Nouns for texts that can be the source of a quotation (then speaker_type is 'document') but
+# are never a person or an organisation: "the statement said", "according to the report".
+DOCUMENT_NOUNS = frozenset(
+    """
+    statement report memo memorandum letter filing brief bylaws complaint lawsuit indictment ruling
+    order opinion decision study survey poll document release announcement email e-mail tweet post
+    message note transcript analysis audit review paper article editorial column website ad advert
+    advertisement video book blog newsletter notice plan proposal bill law resolution guidance
+    finding findings data record records
+    """.split()
+)
