@@ -20,8 +20,8 @@ SPEECH_VERBS = _forms(
     "concede/conceded/concedes", "suggest/suggested/suggests/suggesting", "observed", "remarked",
     "commented", "emphasize/emphasized/emphasised/emphasizing", "stress/stressed/stresses",
     "complain/complained/complains/complaining", "predict/predicted/predicts", "promise/promised/promises",
-    "vow/vowed/vows/vowing", "urge/urged/urges/urging", "countered", "quipped", "joked", "shouted",
-    "yelled", "testified", "report/reported/reports", "concluded", "cautioned",
+    "vow/vowed/vows/vowing", "urge/urged/urges/urging", "countered", "quipped", "joked", "shout/shouted",
+    "yell/yelled/yells", "scream/screamed", "sing/sang/sings", "chant/chanted", "testified", "report/reported/reports", "concluded", "cautioned",
     "describe/described/describes/describing", "call/called/calls/calling", "praise/praised/praises/praising",
     "criticize/criticized/criticised/criticizes/criticizing", "deny/denied/denies/denying",
     "hint/hinted/hints/hinting", "dub/dubbed/dubs", "labeled/labelled", "termed", "liken/likened/likening",
@@ -52,7 +52,7 @@ NP_STOP = frozenset(
 # Words skipped between a speaker and the speech verb ("Smith also said", "he had told").
 BETWEEN_SPEAKER_AND_VERB = frozenset(
     """
-    also later then again has have had was were is would will could once previously recently
+    also later then again has have had was were is would will could once previously recently now
     repeatedly reportedly publicly privately quickly further first last earlier frequently often
     """.split()
 )

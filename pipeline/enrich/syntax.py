@@ -123,8 +123,11 @@ def _climb(verb: Token, subject: Token, labels) -> tuple[Token, Token]:
     own (`Ban condemned what he called "..."`: "he" is Ban). A clause introduced by a conjunction
     ("after she attacked ...") is a separate event and stops the climb, as does a relative pronoun
     speaking for itself (`McConnell, who said ...`)."""
-    pronoun = subject.lower_ in SPEAKER_PRONOUNS or (
-        subject.lower_ in RELATIVE_PRONOUNS and subject.head.dep_ == "relcl" and subject.head.head.lower_ in DOCUMENT_NOUNS)
+    relative = subject.lower_ in RELATIVE_PRONOUNS and subject.head.dep_ == "relcl"
+    # "X released a letter that says ...": the letter's sender; "X told a woman who asked ... that
+    # "..."": the parser hangs the statement on the nearer clause, but the teller says it.
+    pronoun = subject.lower_ in SPEAKER_PRONOUNS or relative and (
+        subject.head.head.lower_ in DOCUMENT_NOUNS or _is_cue(subject.head.head.head))
     reported = True   # still inside the statement of each verb passed, through clausal complements only
     node = verb
     while node.head is not node:
