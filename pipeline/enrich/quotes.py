@@ -18,9 +18,10 @@ Speakers are looked for in this order (the rules themselves are in `attribution.
   6. a direct quotation left without a speaker takes the speaker of the quotation before it in
      the paragraph, of the quotation it continues from the previous paragraph, of a previous
      paragraph that ends with a colon, or of a previous paragraph's quotation when it opens its own.
-Then the dependency parse of the sentences holding a partial quotation, or a direct one the rules
-left without a speaker, names the source where it shows one (see `syntax.py`): for a partial
-quotation the parse is preferred to the rules, which read no structure inside reported speech.
+Then the dependency parse of the sentences holding a partial quotation names its source where it
+shows one (see `syntax.py`): for a partial quotation the parse is preferred to the rules, which
+read no structure inside reported speech; a direct quotation still without a speaker after
+step 6 is given the one the parse of its sentence shows.
 Pronouns are resolved to a person named earlier in the paragraph, else to the speaker named in
 this or the previous paragraph, else to the nearest person named before (see `speakers.py`).
 A quotation spread over paragraphs yields one Quote per paragraph piece, all with one speaker.
@@ -136,11 +137,10 @@ def _sentence_end(text: str, tok: Tokens, span: QuotedSpan, para: tuple[int, int
     return para[1]
 
 
-def _attribute_by_syntax(nlp: Language, text: str, tok: Tokens, found: list[_Found],
+def _attribute_by_syntax(nlp: Language, text: str, tok: Tokens, wanted: list[_Found],
                          quotes: list[QuotedSpan]) -> None:
-    """Partial quotations, and direct ones the rules left without a speaker, get the speaker the
-    dependency parse of their sentence shows; only those sentences are parsed, once each."""
-    wanted = [f for f in found if f.kind == "partial" or f.speaker is None]
+    """The quotations `wanted` get the speaker the dependency parse of their sentence shows, where
+    it shows one; only those sentences are parsed, once each."""
     sentences = {}
     for f in wanted:
         sentences[id(f)] = (tok.start[f.floor] if f.floor < len(tok) else f.para[0],
@@ -222,8 +222,12 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
         floor = _sentence_floor(text, tok, span, para, spans)
         found.append(_Found(span, _kind(text, tok, span, para, floor), para, floor))
     _attribute(text, tok, found, spans)
-    _attribute_by_syntax(nlp or load_nlp(), text, tok, found, spans)
+    nlp = nlp or load_nlp()
+    _attribute_by_syntax(nlp, text, tok, [f for f in found if f.kind == "partial"], spans)
     _inherit(text, tok, found)
+    # Direct quotations still without a speaker once continuations have inherited theirs
+    # ("I laughed and said, "..."" where no rule reads the clause before the comma).
+    _attribute_by_syntax(nlp, text, tok, [f for f in found if f.speaker is None], spans)
     return _as_records(text, tok, [f for f in found if f.speaker is not None or f.kind == "direct"], entities)
 
 

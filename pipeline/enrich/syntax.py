@@ -38,8 +38,18 @@ class ParsedSpeaker:
     antecedent: tuple[int, int] | None = None   # for a relative pronoun, the noun phrase it stands for
 
 
+# Word classes from the fine-grained tags: the tagger's own output, so the attribute ruler (which
+# maps tags to coarse classes and costs as much as the parser) need not run.
+def _is_verb(token: Token) -> bool:
+    return token.tag_.startswith("VB") or token.tag_ == "MD"
+
+
+def _is_noun(token: Token) -> bool:
+    return token.tag_.startswith("NN")
+
+
 def _is_cue(token: Token) -> bool:
-    return token.lower_ in SPEECH_VERBS and token.pos_ in ("VERB", "AUX")
+    return token.lower_ in SPEECH_VERBS and _is_verb(token)
 
 
 def _subject(verb: Token, depth: int = 0) -> Token | None:
@@ -51,7 +61,7 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
             return next((c for c in child.children if c.dep_ == "pobj"), None)
     if depth < 3 and verb.dep_ in SUBJECT_SHARING and verb.head is not verb:
         head = verb.head
-        if verb.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+        if verb.dep_ == "acl" and _is_noun(head):
             head = head.head if head.head is not head else head   # "tweets saying ..." -> who sent them
         return _subject(head, depth + 1)
     return None
@@ -73,10 +83,10 @@ def _can_speak(token: Token, labels) -> bool:
     if low in SPEAKER_PRONOUNS or low in RELATIVE_PRONOUNS and token.dep_ in SUBJECTS:
         return True
     if any(labels(t) in SPEAKER_ENTITY_LABELS for t in token.subtree):
-        return token.pos_ in ("PROPN", "NOUN")
-    if token.pos_ == "PROPN":
+        return _is_noun(token)
+    if token.tag_ in ("NNP", "NNPS"):
         return True
-    return token.pos_ == "NOUN" and (low in PERSON_TITLES or low in ROLE_NOUNS or low in ORG_NOUNS
+    return token.tag_ in ("NN", "NNS") and (low in PERSON_TITLES or low in ROLE_NOUNS or low in ORG_NOUNS
                                      or low in DOCUMENT_NOUNS or low.rstrip("s") in ROLE_NOUNS)
 
 
@@ -137,7 +147,7 @@ def _climb(verb: Token, subject: Token, labels) -> tuple[Token, Token]:
             break
         reported = reported and node.dep_ in REPORTED_LINKS
         node = node.head
-        if node.pos_ not in ("VERB", "AUX"):
+        if not _is_verb(node):
             continue
         outer = _subject(node)
         if outer is None or outer.i == subject.i or not _can_speak(outer, labels):
