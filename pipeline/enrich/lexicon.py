@@ -109,3 +109,19 @@ DOCUMENT_NOUNS = frozenset(
     finding findings data record records
     """.split()
 )
+
+# Services people post on: where words were said, not who said them.
+PLATFORMS = frozenset(
+    """instagram twitter x facebook youtube tiktok linkedin telegram snapchat reddit whatsapp threads
+    bluesky mastodon weibo wechat substack medium truth social gettr parler rumble""".split()
+) | {"truth social"}
+# Last words that make a name an institution whatever the recogniser says ("Senate", "the
+# Federal Reserve Board", "Wells Fargo Bank").
+INSTITUTION_WORDS = frozenset(
+    """
+    senate congress parliament assembly house ministry department agency commission committee council
+    court bank corp corporation inc ltd plc llc company party police army navy reserve board bureau
+    university college school institute foundation association union federation fund times post
+    journal news network
+    """.split()
+)

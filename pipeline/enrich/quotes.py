@@ -40,7 +40,9 @@ from pipeline.enrich.attribution import (
     transcript_label,
 )
 from pipeline.enrich.entities import title_spans
+from pipeline.enrich.gender import compatible, genders
 from pipeline.enrich.lexicon import PERSON_PRONOUNS, SPEECH_VERBS
+from pipeline.enrich.speaker_types import classify
 from pipeline.enrich.quote_marks import QuotedSpan, find_quoted_spans, paragraphs
 from pipeline.enrich.nlp import load_nlp, parse
 from pipeline.enrich.speakers import Tokens, resolve_speaker
@@ -232,28 +234,38 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
 
 
 def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Entity]) -> list[Quote]:
-    """Quote records with the speakers named."""
+    """Quote records with the speakers named, typed and keyed."""
     paras = paragraphs(text)
+    known_genders = genders(text, entities)
     quotes = []
     last_named: tuple[str, int] | None = None  # the last speaker named outright, and its paragraph
     for f in found:
         name = mention = s_start = s_end = None
+        verdict = None
         if f.speaker is not None:
-            speaker = resolve_speaker(text, tok.start[f.speaker[0]], tok.end[f.speaker[1]], entities)
+            speaker = resolve_speaker(text, tok.start[f.speaker[0]], tok.end[f.speaker[1]], entities, known_genders)
             name, mention, s_start, s_end = speaker.name, speaker.mention, speaker.start, speaker.end
             if f.antecedent is not None:  # "McConnell, who said ...": the mention is "who"
-                name = resolve_speaker(text, *f.antecedent, entities).name
+                name = resolve_speaker(text, *f.antecedent, entities, known_genders).name
             para_number = paras.index(f.para)
-            if tok.lower[f.speaker[0]] in PERSON_PRONOUNS:
-                # A pronoun refers back to a person named earlier in its paragraph, else to the
-                # speaker named in this or the previous paragraph ("..., Hart said. "...," she added").
-                in_paragraph = [e for e in entities if e.label == "PERSON" and f.para[0] <= e.start_char < s_start]
+            pronoun = tok.lower[f.speaker[0]]
+            if pronoun in PERSON_PRONOUNS:
+                # A pronoun refers back to a person of its gender named earlier in its paragraph,
+                # else to the speaker named in this or the previous paragraph ("..., Hart said.
+                # "...," she added").
+                in_paragraph = [e for e in entities if e.label == "PERSON" and f.para[0] <= e.start_char < s_start
+                                and compatible(pronoun, e.canonical, known_genders)]
                 if in_paragraph:
                     name = in_paragraph[-1].canonical
-                elif last_named and para_number - last_named[1] <= 1:
+                elif last_named and para_number - last_named[1] <= 1 and compatible(pronoun, last_named[0], known_genders):
                     name = last_named[0]
-            elif name:
-                last_named = (name, para_number)
+            verdict = classify(mention, s_start, s_end, name, entities)
+            if verdict.speaker and pronoun not in PERSON_PRONOUNS and verdict.speaker_type in ("person", "organisation"):
+                last_named = (verdict.speaker, para_number)
+            name = verdict.speaker
+            if not verdict.keep_mention:
+                mention = s_start = s_end = None
         quotes.append(Quote(text[f.span.start:f.span.end], f.kind, f.span.start, f.span.end,
-                            name, mention, s_start, s_end, f.cue if f.speaker is not None else None))
+                            name, mention, s_start, s_end, f.cue if f.speaker is not None else None,
+                            verdict.speaker_key if verdict else None, verdict.speaker_type if verdict else None))
     return quotes
