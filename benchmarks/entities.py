@@ -105,10 +105,23 @@ def measure(rows: list[dict], results: list[dict]) -> dict:
             "speakers_junk_examples": [s for s, _ in junk_speakers.most_common(12)]}
 
 
+def _words(name: str | None) -> set[str]:
+    cleaned = (name or "").casefold().replace("’s", "").replace("'s", "")
+    return {w for w in "".join(c if c.isalnum() else " " for c in cleaned).split() if w not in ("the", "a", "an")}
+
+
+def speaker_matches(system: str | None, label: str | None) -> bool:
+    """Both null, or every word of the labelled speaker in the system's ("Trump" in "Donald Trump")."""
+    if system is None or label is None:
+        return system is None and label is None
+    return _words(label) <= _words(system)
+
+
 def label_precision(rows: list[dict], results: list[dict], labels_path: Path) -> dict:
-    """Hand labels: entities {article, mention, label, canonical} and quotes {article, quote, speaker}.
-    An entity is scored on the system's mentions with that exact text in the article (all must
-    agree); a quote on the system's quote whose text holds the labelled words."""
+    """Hand labels: entities {article, mention, label, canonical} (label null: not a named entity)
+    and quotes {article, quote, speaker}. An entity is scored on the system's mentions with that
+    exact text in the article (all must agree); a quote on the system's quote that starts with the
+    labelled words. Speaker precision is over the quotes the system gives a speaker."""
     labels = json.loads(labels_path.read_text(encoding="utf-8"))
     by_id = {r["id"]: res for r, res in zip(rows, results)}
     found = label_ok = canonical_ok = 0
@@ -119,21 +132,24 @@ def label_precision(rows: list[dict], results: list[dict], labels_path: Path) ->
         found += 1
         label_ok += all(e.label == item["label"] for e in mentions)
         canonical_ok += all(e.canonical == item["canonical"] for e in mentions)
-    q_found = q_ok = q_null = 0
+    q_found = named = named_ok = null_ok = 0
     for item in labels["quotes"]:
-        quotes = [q for q in by_id.get(item["article"], {"quotes": []})["quotes"] if item["quote"] in q.quote]
+        quotes = [q for q in by_id.get(item["article"], {"quotes": []})["quotes"] if q.quote.startswith(item["quote"])]
         if not quotes:
             continue
         q_found += 1
         speaker = quotes[0].speaker
-        q_null += speaker is None
-        q_ok += (speaker or None) == (item["speaker"] or None)
+        if speaker is None:
+            null_ok += item["speaker"] is None
+        else:
+            named += 1
+            named_ok += speaker_matches(speaker, item["speaker"])
     return {"entities_labelled": len(labels["entities"]), "entities_found": found,
             "label_precision": round(label_ok / found, 3) if found else None,
             "canonical_precision": round(canonical_ok / found, 3) if found else None,
             "quotes_labelled": len(labels["quotes"]), "quotes_found": q_found,
-            "speaker_precision": round(q_ok / (q_found - q_null), 3) if q_found > q_null else None,
-            "speaker_null": q_null, "speaker_exact_over_found": round(q_ok / q_found, 3) if q_found else None}
+            "speaker_precision": round(named_ok / named, 3) if named else None,
+            "speakers_given": named, "speaker_null_right": f"{null_ok} of {q_found - named}"}
 
 
 def main() -> None:
