@@ -63,25 +63,19 @@ def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
                 continue
             article.nlp_skipped = article.nlp_skipped or result.get("skipped")
             articles.write(article)
-            # host (and speaker_key) ride along: the questions filter on them without a join
+            # host rides along (as speaker_key does on each quote): the questions filter on it without a join
             tail = {"article_id": article.article_id, "host": article.host, "run_id": ctx.run_id,
                     "ingest_date": ctx.date}
             for entity in result["entities"]:
                 entities.write({**asdict(entity), **tail})
             for quote in result["quotes"]:
-                quotes.write({**asdict(quote), **tail, "speaker_key": speaker_key(quote.speaker)})
+                quotes.write({**asdict(quote), **tail})
             counts["articles"] += 1
             counts["entities"] += len(result["entities"])
             counts["quotes"] += len(result["quotes"])
             counts["nlp_skipped"] += bool(result.get("skipped"))
             counts["nlp_truncated"] += article.nlp_skipped is not None and article.nlp_skipped.startswith("truncated")
     return counts
-
-
-def speaker_key(speaker: str | None) -> str | None:
-    """The speaker as entities key a person, so quotes.speaker_key joins entities.entity_key."""
-    from pipeline.enrich.entities import entity_key
-    return entity_key("PERSON", speaker) if speaker else None
 
 
 def run(ctx: RunContext, shard: str | None = None) -> Counts:
