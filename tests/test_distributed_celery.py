@@ -15,6 +15,7 @@ another prefix of the bucket.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from collections import Counter
@@ -117,6 +118,10 @@ def night_two_inputs(base: Path, sources: int = 6, per_source: int = 25) -> dict
     return folders
 
 
+# runs.stage_counts names the night's Data Docs page, which is named after the run: not compared
+_RUNS_PAGE = re.compile(r"(/data_docs/local_site/nights/[0-9-]+/)[^\"\\]+\.html")
+
+
 def published(warehouse) -> dict[str, Counter]:
     """Every published row of every table, as canonical JSON, counted (a multiset per table)."""
     from pipeline.store.catalog import connect
@@ -126,7 +131,8 @@ def published(warehouse) -> dict[str, Counter]:
             columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall() if row[0] not in NOT_COMPARED]
             cursor = con.execute(f"SELECT {', '.join(columns)} FROM {table}")
             tables[table] = Counter(
-                json.dumps(dict(zip(columns, row)), sort_keys=True, default=str).replace(str(warehouse), "<warehouse>")
+                _RUNS_PAGE.sub(r"\1<run>.html", json.dumps(dict(zip(columns, row)), sort_keys=True, default=str)
+                               .replace(str(warehouse), "<warehouse>"))
                 for row in cursor.fetchall())
     return tables
 
