@@ -50,7 +50,6 @@ def sort_columns(table: str) -> list[str]:
 
 def last_compacted(storage: Storage) -> dict[str, datetime]:
     """When each table's last compaction finished (from `compactions`)."""
-    import pyarrow.compute as pc
     found = open_table(storage, COMPACTIONS)
     if found is None:
         return {}
