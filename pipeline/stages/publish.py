@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+from pipeline.report.page import refresh_report
 from pipeline.stages.context import RunContext, run_meta
 from pipeline.store.catalog import refresh_catalog
 from pipeline.store.delta import commit_table, publish_night
@@ -59,6 +60,7 @@ def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:
                   {name: staging.final(name) for name in NIGHTLY_TABLES}, staging.root)
     mark_published(storage, ctx.date)
     refresh_catalog(storage)
+    refresh_report(storage, ctx.date)
     summary = {key: row[key] for key in SUMMARY_KEYS}
     summary["ingest_date"] = ctx.ingest_date
     checked = json.loads(row["stage_counts"]).get("validate", {})
@@ -105,6 +107,7 @@ def record_failure(ctx: RunContext, message: str | None = None) -> str:
     staged = write_parquet_atomic(storage, staging.failed_run, to_arrow("runs", [row]))
     commit_table(storage, "runs", ctx.date, staged, ctx.run_id, publish_id + ":failed")
     refresh_catalog(storage)
+    refresh_report(storage, ctx.date)   # the failed night shows in the report too
     staging.remove()
     return message
 
