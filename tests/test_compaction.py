@@ -64,3 +64,21 @@ def test_the_compact_command_reports_each_table(small_files):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "articles: files 12 -> " in result.stdout and "rows 180 unchanged" in result.stdout
+
+
+def test_the_next_compaction_rewrites_only_the_nights_written_since(small_files):
+    from datetime import date
+    compact(small_files, retention_days=0)
+    again = {row["table"]: row for row in compact(small_files, retention_days=0)}
+    # (compactions itself has a new file each time: the previous compaction's rows)
+    assert {again[t]["operation"] for t in smallfiles.TABLES} == {"none"}
+    assert all(again[t]["files_after"] == again[t]["files_before"] and again[t]["unchanged"]
+               for t in smallfiles.TABLES)
+    smallfiles.build(small_files, nights=1, rows_per_night=15, first=date(2026, 3, 1))
+    newest = {row["table"]: row for row in compact(small_files, retention_days=0)}
+    for table in smallfiles.TABLES:
+        assert newest[table]["from_night"] == date(2026, 3, 1) and newest[table]["unchanged"]
+        assert newest[table]["files_after"] == newest[table]["files_before"]
+    new_night = [u for u in open_table(small_files, "articles").file_uris() if "ingest_date=2026-03-01" in u]
+    older = [u for u in open_table(small_files, "articles").file_uris() if "ingest_date=2026-01-01" in u]
+    assert len(new_night) == len(older) == 1

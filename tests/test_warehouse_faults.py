@@ -79,7 +79,7 @@ def runs(wh: Path) -> list[tuple]:
 
 
 def test_a_full_disk_fails_the_night_in_one_line_and_the_rerun_on_a_freed_disk_is_clean(inputs, clean_night, tmp_path):
-    with mounted("-t", "tmpfs", "-o", "size=450k", "tmpfs", at=tmp_path / "wh") as wh:
+    with mounted("-t", "tmpfs", "-o", "size=200k", "tmpfs", at=tmp_path / "wh") as wh:
         failed = ingest(inputs, wh)
         assert failed.returncode == 1
         line = last_line(failed)

@@ -50,7 +50,7 @@ def build(warehouse, nights: int, rows_per_night: int = 20, first: date = date(2
             for table in TABLES:
                 staged = write_parquet_atomic(storage, storage.path("_gen", f"{table}.parquet"),
                                               to_arrow(table, rows(table, day, rows_per_night)))
-                commit_table(storage, table, day, staged, f"gen-{night}-{attempt}", f"gen-{table}-{night}-{attempt}")
+                commit_table(storage, table, day, staged, f"gen-{day}-{attempt}", f"gen-{table}-{day}-{attempt}")
                 written += 1
     storage.delete(storage.path("_gen"))
     return written
