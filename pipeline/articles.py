@@ -26,19 +26,25 @@ class InputError(ValueError):
 
 def sniff(content: bytes) -> None:
     """Reject inputs that are not text at all, before any parser sees them."""
+    from pipeline.extract.decode import unicode_encoding
+
     if not content.strip():
         raise InputError("empty_file", stage="read")
     head = content[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not unicode_encoding(content):
         raise InputError("binary_content: NUL bytes in the first 4 KiB", stage="read")
 
 
 def decode_text_file(content: bytes) -> str:
-    """Scraped `.txt` inputs are UTF-8; anything else is reported rather than guessed into mojibake."""
+    """Scraped `.txt` inputs are UTF-8, or UTF-16/32 that a byte-order mark or UTF-16's NUL bytes
+    give away; anything else is reported rather than guessed into mojibake."""
+    from pipeline.extract.decode import unicode_encoding
+
+    encoding = unicode_encoding(content) or "utf-8-sig"
     try:
-        return content.decode("utf-8-sig")
+        return content.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(f"undecodable: not UTF-8 (byte 0x{content[exc.start]:02x} at offset {exc.start})",
+        raise InputError(f"undecodable: not {encoding.upper().replace('-SIG', '')} (byte 0x{content[exc.start]:02x} at offset {exc.start})",
                          stage="read") from None
 
 
@@ -77,8 +83,12 @@ def word_count(text: str) -> int:
 def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date: date) -> Article:
     """The article for a document, body cleaned of boilerplate."""
     from pipeline.clean import clean_body, is_truncated
+    from pipeline.clean.plain import plain_or_none, plain_text, plain_texts
 
-    cleaned = clean_body(extracted.text, title=extracted.title)
+    # every stored text column through the plain-text net, here and nowhere else
+    title = plain_or_none(extracted.title)
+    body = plain_text(extracted.text)
+    cleaned = clean_body(body, title=title)
     url = extracted.url or doc.url
     digest = content_hash(cleaned.text)
     meta = extracted.meta or {}
@@ -88,9 +98,9 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         url=url,
         source=doc.source,
         location=doc.location,
-        title=extracted.title,
-        authors=list(extracted.authors or []),
-        author_orgs=list(extracted.author_orgs or []),
+        title=title,
+        authors=plain_texts(extracted.authors),
+        author_orgs=plain_texts(extracted.author_orgs),
         published_at=extracted.published_at,
         date_source=extracted.date_source,
         modified_at=meta.get("modified_at"),
@@ -100,12 +110,12 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         content_hash=digest,
         cluster_id=identifier,
         extractor=extracted.extractor or "unknown",
-        site_name=meta.get("site_name"),
+        site_name=plain_or_none(meta.get("site_name")),
         host=extracted.host,
-        description=meta.get("description"),
-        section=meta.get("section"),
-        tags=list(meta.get("tags") or []),
-        is_truncated=bool(cleaned.text) and is_truncated(extracted.text),
+        description=plain_or_none(meta.get("description")),
+        section=plain_or_none(meta.get("section")),
+        tags=plain_texts(meta.get("tags")),
+        is_truncated=bool(cleaned.text) and is_truncated(body),
         removed=[{"rule": r.rule, "text": r.text, "start_char": r.start_char, "end_char": r.end_char}
                  for r in cleaned.removed],
         nlp_skipped=None,

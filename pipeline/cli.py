@@ -48,6 +48,13 @@ def _print_summary(summary: dict, warehouse: str) -> None:
     print(f"run {summary['run_id']} for {summary['ingest_date']}: {summary['status']}")
     print(f"  inputs {summary['inputs']}  articles {summary['articles']}  entities {summary['entities']}  "
           f"quotes {summary['quotes']}  rejects {summary['rejects']}  duplicates {summary['duplicates']}")
+    if summary.get("warnings") or summary.get("drift_flags"):
+        print(f"  validation warnings {summary.get('warnings', 0)}  drifting sources {summary.get('drift_flags', 0)}"
+              "  (tables validations, source_health)")
+    if summary.get("drifting_sources"):
+        print(f"  drift: {summary['drifting_sources']}")
+    if summary.get("data_docs"):
+        print(f"  data docs {summary['data_docs']}")
     print(f"  warehouse {Storage.of(warehouse).uri()}  (query: broadsheet sql \"SELECT ...\")")
 
 
@@ -214,8 +221,9 @@ def cmd_compact(args) -> int:
     done = maintain(storage, retention_days=args.retention_days, vacuum=not args.no_vacuum)
     refresh_catalog(storage)
     for table, figures in done.items():
-        print(f"{table}: files {figures['files_before']} -> {figures['files_after']}, "
-              f"vacuumed {figures['vacuumed']}, version {figures['version']}")
+        print(f"{table}: files {figures['files_before']} -> {figures['files_after']} ({figures['operation']}), "
+              f"vacuumed {figures['vacuumed']}, version {figures['version']}, rows {figures['rows']} "
+              f"{'unchanged' if figures['checksum_unchanged'] else 'CHANGED'}")
     return 0
 
 

@@ -64,6 +64,8 @@ def canonicalize_url(url: str) -> str | None:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         return None
     host = parts.hostname.lower().rstrip(".")
+    if not host:   # a host of dots alone ("http://../") names nothing; canonical as "http:///" it would not parse again
+        return None
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"

@@ -31,7 +31,10 @@ WATCH_EVERY_SECONDS = 0.25
 # A shard whose worker keeps dying with no document to blame is not tried forever.
 MAX_UNEXPLAINED_DEATHS = 3
 # What the fork server imports once, so that every worker forked from it starts with it loaded.
-WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.extract.html", "pipeline.enrich")
+# pipeline.stages.dedup too: extract signs each article with it, and its import (datasketch) takes
+# a second of CPU that every worker would pay again; newspaper4k is a fall-back of the extractor chain.
+WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.stages.dedup", "pipeline.extract.html",
+                  "pipeline.enrich", "newspaper")
 
 ShardStage = Callable[[RunContext, str], Counts]
 
@@ -90,7 +93,7 @@ def _shard_task(stage: Callable[[RunContext, str], Counts], ctx: RunContext, sha
 
 def _start_worker(slots, next_row, environment: dict[str, str], owner: tuple[int, float]) -> None:
     """In each worker: end with the pool's owner, take its settings and a slot, quiet the log (the
-    pool's owner reports progress), load the spaCy model once for every shard this worker will serve."""
+    pool's owner reports progress), load the spaCy model (and the language classifier's) once for every shard this worker will serve."""
     _exit_with(*owner)
     for key in [k for k in os.environ if k.startswith(PASSED_ENVIRONMENT) and k not in environment]:
         del os.environ[key]
@@ -104,7 +107,9 @@ def _start_worker(slots, next_row, environment: dict[str, str], owner: tuple[int
     budget.attach(slots, row)
     logging.getLogger().setLevel(logging.WARNING)
     from pipeline.enrich.nlp import load_nlp
+    from pipeline.extract.language import load_language_model
     load_nlp()
+    load_language_model()
 
 
 def _owner() -> tuple[int, float]:
@@ -361,6 +366,12 @@ def _worker_main(argv: list[str]) -> int:
     stage_name, warehouse, run_id, ingest_date, shard_id, fd = argv
     logging.basicConfig(level=logging.WARNING)
     budget.attach_pipe(int(fd))
+    # what a pool worker has loaded before its first document, so that no document pays for it
+    import importlib
+    for module in WORKER_MODULES:
+        importlib.import_module(module)
+    from pipeline.extract.language import load_language_model
+    load_language_model()
     from pipeline.stages import enrich, extract
     stage = {"extract": extract.run, "enrich": enrich.run}[stage_name]
     stage(RunContext(warehouse, run_id, ingest_date), shard_id)

@@ -15,11 +15,12 @@ DAY = date(2026, 11, 28)
 
 GOOD = ("Library opens on Sundays\n\nThe Fernley library will open on Sunday afternoons from January, "
         "the county librarian Ada Moss said on Monday. \"Families asked for it,\" Moss said.\n")
-# About a megabyte of line breaks: lxml and the extractors take tens of seconds over it, in C.
-SLOW_PAGE = "<html><body>" + "<br>" * 250_000 + "<p>Nothing here.</p></body></html>"
-# Four megabytes of them: past 450 MB of resident memory within seconds (a worker with the spaCy
-# model loaded idles near 200-300 MB).
-BIG_PAGE = "<html><body>" + "<br>" * 1_000_000 + "<p>Nothing here.</p></body></html>"
+# 45,000 tiny paragraphs, within the page bounds (pipeline.extract.html.MAX_ELEMENTS): the
+# extractors take well over ten seconds over them.
+SLOW_PAGE = "<html><body>" + "<p>a</p>" * 45_000 + "<p>Nothing here.</p></body></html>"
+# One paragraph of fifteen megabytes: past 450 MB of resident memory within seconds (a worker with
+# the spaCy model loaded idles near 200-300 MB).
+BIG_PAGE = "<html><body><p>" + "Word " * 3_000_000 + "</p><p>Nothing here.</p></body></html>"
 
 
 def night(tmp_path, files: dict[str, str], budgets: dict, workers: int = 1) -> tuple[dict, list]:

@@ -9,6 +9,9 @@ from pipeline.records import Cleaned, Removal
 # A kept line this long ends the head of the article (where bylines and headline copies
 # live); shorter kept lines, such as a kicker, do not.
 HEAD_ENDS_AT_WORDS = 8
+# A rule's `max_words` bounds its line in characters too, at this many per word: a line of one
+# megabyte-long "word" is no boilerplate, and matching rule patterns over it would cost seconds.
+MAX_CHARS_PER_WORD = 40
 
 
 def matching_rule(line: str, in_head: bool, headline: set[str]) -> Rule | None:
@@ -17,7 +20,7 @@ def matching_rule(line: str, in_head: bool, headline: set[str]) -> Rule | None:
     for rule in RULES:
         if rule.zone == "head" and not in_head:
             continue
-        if word_count > rule.max_words:
+        if word_count > rule.max_words or len(line) > rule.max_words * MAX_CHARS_PER_WORD:
             continue
         if rule.pattern is None:
             if title_matches(line, headline):

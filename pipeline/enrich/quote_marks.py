@@ -21,6 +21,11 @@ SINGLE = {"‘", "’", "'", "‹", "›"}
 # Elisions that start with an apostrophe: "'em", "'til", "'cause", "'n'", "'90s".
 ELISIONS = re.compile(r"'(?:em|til|cause|n|tis|twas|\d\ds)\b", re.IGNORECASE)
 OPEN_CONTEXT = set(" \t\u00a0([{—–-/:") | OPENERS
+# Each stray opener costs the paragraph another scan. Past this many stray openers, or in a
+# paragraph of more than MAX_PARAGRAPH_MARKS marks, the paragraph is a flood of marks (a scraper's
+# debris, not prose): scanning it again once per stray mark would be quadratic in its length.
+MAX_STRAY_OPENERS = 8
+MAX_PARAGRAPH_MARKS = 400
 
 
 @dataclass
@@ -57,16 +62,19 @@ def _role(text: str, pos: int, mark: str, para_start: int, para_end: int) -> str
     return "either"
 
 
-def _scan(text: str, start: int, end: int, ignored: set[int]) -> tuple[list[QuotedSpan], int | None]:
-    """Pair marks in text[start:end]; returns top-level quotes and the position of an unclosed opener."""
+def _scan(text: str, start: int, end: int, ignored: set[int]) -> tuple[list[QuotedSpan], int | None, int]:
+    """Pair marks in text[start:end]; returns top-level quotes, the position of an unclosed opener
+    and how many marks the paragraph holds."""
+    marks = 0
     quotes: list[QuotedSpan] = []
     stack: list[tuple[int, str]] = []
+    doubles_open = 0   # double marks on the stack, counted rather than searched for each mark
     for m in MARK.finditer(text, start, end):
+        marks += 1
         pos, mark = m.start(), m.group()
         if pos in ignored:
             continue
-        in_double = any(s not in SINGLE for _, s in stack)
-        if mark in SINGLE and in_double:
+        if mark in SINGLE and doubles_open:
             continue  # nested quotes and apostrophes inside a quotation belong to it
         role = _role(text, pos, mark, start, end)
         if role is None:
@@ -74,12 +82,14 @@ def _scan(text: str, start: int, end: int, ignored: set[int]) -> tuple[list[Quot
         if role == "close" or (role == "either" and stack):
             if not stack or (mark in SINGLE) != (stack[-1][1] in SINGLE):
                 continue  # a closer with nothing of its kind open: a stray mark
-            open_pos, _ = stack.pop()
+            open_pos, opener = stack.pop()
+            doubles_open -= opener not in SINGLE
             if not stack:
                 quotes.append(QuotedSpan(open_pos, m.end(), closed=True))
         else:
             stack.append((pos, mark))
-    return quotes, (stack[0][0] if stack else None)
+            doubles_open += mark not in SINGLE
+    return quotes, (stack[0][0] if stack else None), marks
 
 
 def _opens_paragraph(text: str, pos: int, para_start: int) -> bool:
@@ -93,12 +103,17 @@ def find_quoted_spans(text: str) -> list[QuotedSpan]:
     for para_start, para_end in paragraphs(text):
         ignored: set[int] = set()
         while True:
-            quotes, unclosed = _scan(text, para_start, para_end, ignored)
+            quotes, unclosed, marks = _scan(text, para_start, para_end, ignored)
             if unclosed is None or _opens_paragraph(text, unclosed, para_start):
+                break
+            if len(ignored) >= MAX_STRAY_OPENERS or marks > MAX_PARAGRAPH_MARKS:
+                # a flood of unclosed marks: its quotes cannot be told apart; keep the closed
+                # ones found before the flood and stop, rather than rescanning once per mark
+                quotes, unclosed = [q for q in quotes if q.end <= unclosed], None
                 break
             ignored.add(unclosed)
         if unclosed is not None:
-            end = len(text[:para_end].rstrip())
+            end = para_start + len(text[para_start:para_end].rstrip())
             quotes = [q for q in quotes if q.end <= unclosed]
             quotes.append(QuotedSpan(unclosed, end, closed=False))
         if spans and spans[-1].continues and quotes and _opens_paragraph(text, quotes[0].start, para_start):

@@ -1,6 +1,6 @@
 """Bytes -> text for HTML pages whose declared encoding may be wrong.
 
-Order of trust: a byte-order mark, then strict UTF-8 (bytes that decode cleanly as UTF-8 are
+Order of trust: a byte-order mark (or, without one, the NUL bytes that give UTF-16 away), then strict UTF-8 (bytes that decode cleanly as UTF-8 are
 almost never another encoding, whatever the page declares), then the declared charset, then
 statistical detection, then cp1252 with replacement so a page is never lost to one bad byte.
 """
@@ -45,6 +45,40 @@ def declared_charset(head: bytes) -> str | None:
     return normalise_charset(match.group(1).decode("ascii", "ignore")) if match else None
 
 
+def byte_order_mark(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start names, or None."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text that has no byte-order mark, else None.
+
+    Text in Latin script encoded as UTF-16 has a NUL byte in (nearly) every other position, on the
+    same side; binary data has its NUL bytes scattered, and UTF-8 text has none."""
+    sample = data[:4096]
+    sample = sample[:len(sample) // 2 * 2]
+    if len(sample) < 32:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    half = len(sample) // 2
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.9 * half and others.count(0) <= 0.02 * half:
+            try:
+                data[:len(data) // 2 * 2].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
+def unicode_encoding(data: bytes) -> str | None:
+    """The encoding of text that a byte-order mark or the NUL pattern of UTF-16 gives away."""
+    return byte_order_mark(data) or utf16_without_bom(data)
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     return len(_CONTROL_BYTES.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
@@ -61,9 +95,9 @@ def _decodes(data: bytes, encoding: str) -> bool:
 def detect_charset(data: bytes, declared: str | None = None) -> str:
     """The encoding the bytes are really in. `declared` is what the transport said (an HTTP
     Content-Type charset); without it the page's own <meta> declaration is used."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding
+    encoding = unicode_encoding(data)
+    if encoding:
+        return encoding
     if _decodes(data, "utf-8"):
         return "utf-8"
     # A declared UTF-8 that failed above is a lie; trust other declarations if they decode.
@@ -78,9 +112,9 @@ def detect_charset(data: bytes, declared: str | None = None) -> str:
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
     """Decode page bytes to text; raises ExtractionError("undecodable") for binary content."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+    encoding = unicode_encoding(data)
+    if encoding:
+        return data.decode(encoding, errors="replace")
     if _looks_binary(data):
         raise ExtractionError("undecodable")
     return data.decode(detect_charset(data, declared), errors="replace")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import trafilatura.utils
+from lxml.html import HTMLParser
 from trafilatura.utils import load_html
 
 from pipeline.extract.body import extract_body
@@ -18,6 +20,27 @@ _TAG = re.compile(r"<\s*(?:html|head|body|p|div|article|title|meta|!doctype)\b",
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002]")
 # Fewer words than this and not one finished sentence: menu or form residue, not an article.
 MIN_WORDS_WITHOUT_SENTENCE = 25
+# Bounds on the parsed page. News pages hold a few thousand elements; the extractors' cost grows
+# faster than linearly in the element count (a million `<p>a</p>` or `<br>` would run for minutes),
+# so a page past MAX_ELEMENTS is refused at once. libxml2 by itself stops building the tree 256
+# levels down and silently drops what lies deeper (an article cut in half); its limit is lifted
+# below and ours, MAX_NESTING, refuses deeper pages with a reason instead (the extractors recurse).
+MAX_ELEMENTS = 50_000
+MAX_NESTING = 400
+# trafilatura's own parser settings (every page here is parsed by load_html), with huge_tree
+trafilatura.utils.HTML_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                                           remove_comments=True, remove_pis=True, huge_tree=True)
+_TOO_DEEP = "boolean(/*" + "/*" * MAX_NESTING + ")"
+
+
+def check_page_size(tree) -> None:
+    """ExtractionError("too_large: ...") or ("too_deep: ...") for a page past the bounds above.
+    Both are XPath counts, in C: linear in the page."""
+    elements = int(tree.xpath("count(//*)"))
+    if elements > MAX_ELEMENTS:
+        raise ExtractionError(f"too_large: {elements} HTML elements (limit {MAX_ELEMENTS})")
+    if tree.xpath(_TOO_DEEP):
+        raise ExtractionError(f"too_deep: markup nested more than {MAX_NESTING} levels")
 
 
 def extract_html(html: bytes | str, url: str | None = None, hints: dict | None = None) -> Extracted:
@@ -27,10 +50,15 @@ def extract_html(html: bytes | str, url: str | None = None, hints: dict | None =
     text = decode_html(html, declared=hints.get("encoding")) if isinstance(html, (bytes, bytearray)) else html
     if not _TAG.search(text[:65536]):
         raise ExtractionError("not_html")
+    # every element starts with "<": far more of them than MAX_ELEMENTS allows is refused unparsed
+    # (parsing millions of elements alone takes seconds and gigabytes)
+    if text.count("<") > 4 * MAX_ELEMENTS:
+        raise ExtractionError(f"too_large: over {4 * MAX_ELEMENTS} tags (limit {MAX_ELEMENTS} HTML elements)")
     # trafilatura's loader repairs broken markup and copes with encoding declarations in str input.
     tree = load_html(text)
     if tree is None:
         raise ExtractionError("not_html")
+    check_page_size(tree)
     # A page archived in a WARC cannot have been published after its capture; a fetched page
     # not after now (the default).
     captured_at = parse_date(hints.get("warc_date") or hints.get("fetched_at"))

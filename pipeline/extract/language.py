@@ -17,3 +17,9 @@ def detect_language(text: str) -> str | None:
         return None
     language, _score = py3langid.classify(sample)
     return language
+
+
+def load_language_model() -> None:
+    """Load the classifier's model now (py3langid loads it on its first call, a second or more of
+    decompressing): a worker does it as it starts, so no document's time budget pays for it."""
+    py3langid.classify("warm up")

@@ -100,7 +100,8 @@ def collect(location, ingest_date: date) -> Figures:
 
 
 def _validations(storage: Storage, ingest_date: date) -> list[dict[str, Any]] | None:
-    """The night's rows of the validations table, whatever its columns; None when there is none."""
+    """The night's expectation results (of its latest run: run ids sort by their start), failures
+    first; None when the warehouse has no validations table."""
     found = open_table(storage, VALIDATIONS_TABLE)
     if found is None:
         return None
@@ -108,8 +109,10 @@ def _validations(storage: Storage, ingest_date: date) -> list[dict[str, Any]] | 
     dataset = found.to_pyarrow_dataset()
     with duckdb.connect(":memory:") as con:
         con.register("validations", dataset)
-        names = [f.name for f in dataset.schema]
-        where = "WHERE ingest_date = ?" if "ingest_date" in names else ""
-        cursor = con.execute(f"SELECT * FROM validations {where} LIMIT 200", [ingest_date] if where else [])
+        cursor = con.execute(
+            'SELECT suite, expectation, "column", severity, success, observed_value, unexpected_count '
+            "FROM validations WHERE ingest_date = ? AND run_id = (SELECT max(run_id) FROM validations "
+            "WHERE ingest_date = ?) ORDER BY success, severity, suite, expectation, \"column\" LIMIT 200",
+            [ingest_date, ingest_date])
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, r)) for r in cursor.fetchall()]

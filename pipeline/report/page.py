@@ -85,7 +85,11 @@ def _validation_section(f: Figures) -> str:
         results = "<p>No validation results recorded for this night.</p>"
     else:
         headers = list(f.validations[0])
-        results = _table(headers, [[row[h] for h in headers] for row in f.validations])
+        failed = [row for row in f.validations if not row["success"]]
+        summary = (f"<p>{len(f.validations) - len(failed)} of {len(f.validations)} expectations held; "
+                   f"{sum(row['severity'] == 'critical' for row in failed)} critical and "
+                   f"{sum(row['severity'] != 'critical' for row in failed)} warning failures.</p>")
+        results = summary + _table(headers, [[row[h] for h in headers] for row in f.validations])
     return f"<h2>Validation</h2>{verdict}<p>{docs}</p>{results}"
 
 

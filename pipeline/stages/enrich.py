@@ -20,7 +20,7 @@ log = logging.getLogger("broadsheet.enrich")
 
 def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
     from pipeline.articles import reject_row
-    from pipeline.enrich import enrich_texts
+    from pipeline.enrich import enrich_texts, nlp_window
     from pipeline.records import Reject
 
     staging = ctx.staging
@@ -42,9 +42,8 @@ def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
                                              ctx.run_id, ctx.date, article.article_id))
                     counts["rejected_enrich"] += 1
                     continue
-                text = article.text
-                if len(text) > limits.nlp_max_chars:
-                    text = _first_paragraphs(text, limits.nlp_max_chars)
+                text = nlp_window(article.text, limits.nlp_max_chars)
+                if len(text) < len(article.text):
                     article.nlp_skipped = f"truncated: analysed the first {len(text)} of {len(article.text)} characters"
                 budget.start_document("enrich", shard_id, index)
                 pending.append(article)
@@ -56,34 +55,27 @@ def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
             article = pending.popleft()
             if result["id"] != article.article_id:
                 raise RuntimeError(f"enrich_texts broke input order: {result['id']} != {article.article_id}")
+            if result.get("error"):   # a failure on this article alone: its reject, not the night's
+                log.warning("enriching %s failed: %s", article.location, result["error"])
+                rejects.write(reject_row(Reject(article.source, article.location, "enrich", f"error: {result['error']}"),
+                                         ctx.run_id, ctx.date, article.article_id))
+                counts["rejected_enrich"] += 1
+                continue
             article.nlp_skipped = article.nlp_skipped or result.get("skipped")
             articles.write(article)
-            # host (and speaker_key) ride along: the questions filter on them without a join
+            # host rides along (as speaker_key does on each quote): the questions filter on it without a join
             tail = {"article_id": article.article_id, "host": article.host, "run_id": ctx.run_id,
                     "ingest_date": ctx.date}
             for entity in result["entities"]:
                 entities.write({**asdict(entity), **tail})
             for quote in result["quotes"]:
-                quotes.write({**asdict(quote), **tail, "speaker_key": speaker_key(quote.speaker)})
+                quotes.write({**asdict(quote), **tail})
             counts["articles"] += 1
             counts["entities"] += len(result["entities"])
             counts["quotes"] += len(result["quotes"])
             counts["nlp_skipped"] += bool(result.get("skipped"))
             counts["nlp_truncated"] += article.nlp_skipped is not None and article.nlp_skipped.startswith("truncated")
     return counts
-
-
-def speaker_key(speaker: str | None) -> str | None:
-    """The speaker as entities key a person, so quotes.speaker_key joins entities.entity_key."""
-    from pipeline.enrich.entities import entity_key
-    return entity_key("PERSON", speaker) if speaker else None
-
-
-def _first_paragraphs(text: str, limit: int) -> str:
-    """The longest run of whole paragraphs within `limit` characters (a hard cut when the first
-    paragraph alone is longer): what spaCy analyses of an over-long text."""
-    cut = text.rfind("\n\n", 0, limit)
-    return text[:cut] if cut > 0 else text[:limit]
 
 
 def run(ctx: RunContext, shard: str | None = None) -> Counts:

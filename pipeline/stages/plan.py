@@ -40,7 +40,8 @@ class _SourceInputs:
         self.count = 0
 
     def add(self, entry: dict[str, Any]) -> None:
-        self._file.write(json.dumps(entry, default=str, ensure_ascii=False) + "\n")
+        # ASCII escapes: a file name that is not UTF-8 (surrogates in str) survives the round trip
+        self._file.write(json.dumps(entry, default=str) + "\n")
         self.count += 1
 
     def cut(self, shards: int) -> list[Shard]:

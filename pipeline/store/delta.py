@@ -28,7 +28,7 @@ from pipeline.store.storage import Storage, delta_storage_options, warehouse_err
 
 log = logging.getLogger("broadsheet.store")
 
-APPEND_ONLY_TABLES = {"runs"}
+APPEND_ONLY_TABLES = {"runs", "compactions"}
 PARTITION = "ingest_date"
 # Versions older than this stay readable (time travel, `--as-of`) until a vacuum removes their files.
 DEFAULT_RETENTION_DAYS = 30
@@ -243,21 +243,15 @@ def recover(storage: Storage, keep: str | None = None) -> list[str]:
 
 
 def maintain(storage: Storage, retention_days: int = DEFAULT_RETENTION_DAYS, vacuum: bool = True) -> dict[str, dict]:
-    """Compact every table's small files (rows unchanged), then remove files that no version
-    younger than `retention_days` needs. Returns what was done, per table."""
-    storage = Storage.of(storage)
-    done = {}
-    for table in TABLES:
-        found = open_table(storage, table)
-        if found is None:
-            continue
-        before = len(found.file_uris())
-        metrics = found.optimize.compact()
-        removed = found.vacuum(retention_hours=retention_days * 24, dry_run=False,
-                               enforce_retention_duration=False) if vacuum else []
-        done[table] = {"files_before": before, "files_after": len(found.file_uris()),
-                       "compacted_away": metrics.get("numFilesRemoved", 0), "vacuumed": len(removed),
-                       "version": found.version()}
+    """Compact every table's small files (rows unchanged, checked and recorded in `compactions`),
+    then remove files that no version younger than `retention_days` needs. Returns what was done,
+    per table (see pipeline/store/compaction.py)."""
+    from pipeline.store.compaction import compact
     from pipeline.store.manifests import write_all_manifests
-    write_all_manifests(storage)   # compaction replaced files: the manifests follow
+    done = {row["table"]: {"files_before": row["files_before"], "files_after": row["files_after"],
+                           "vacuumed": row["vacuumed_files"], "version": row["version_after"],
+                           "rows": row["rows_after"], "checksum_unchanged": row["unchanged"],
+                           "operation": row["operation"]}
+            for row in compact(storage, retention_days=retention_days, vacuum=vacuum)}
+    write_all_manifests(Storage.of(storage))   # compaction replaced files: the manifests follow
     return done

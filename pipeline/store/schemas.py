@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures")
+from pipeline.store.tables import NIGHTLY_TABLES, TABLES  # noqa: F401  (re-exported)
 
 _SCALARS = {
     "string": pa.string(),

@@ -1,0 +1,56 @@
+"""The plain-text net: what every stored text column goes through, whatever produced it.
+
+Extractors, meta tags and JSON-LD can all hand over markup (`<img src=x onerror=...>` in an author
+meta tag, `<script>` in a description, a tag split to slip past a filter: `<scr<script>ipt>`).
+Stored columns are plain text, so tags are removed here, once, where the article's columns are
+built (`pipeline.articles.article_row`); script-like elements go with their content. Characters
+a Parquet string or a reader cannot take (lone surrogates, NUL and other control characters) are
+replaced or dropped. Text without `<` and without control characters is returned as it is.
+"""
+from __future__ import annotations
+
+import re
+
+# Elements whose content is code or hidden, never prose: removed with what they hold.
+_CODE_ELEMENT = re.compile(r"<\s*(script|style|template|noscript|iframe|object|svg|math|xmp)\b[^>]*>.*?<\s*/\s*\1\s*>",
+                           re.IGNORECASE | re.DOTALL)
+# Tags, comments, CDATA sections, declarations and processing instructions (opening `<` followed
+# by a letter, `/`, `!` or `?`); an unclosed one at the end of the text counts too.
+_TAG = re.compile(r"<(?:!--.*?(?:-->|$)|!\[CDATA\[.*?(?:\]\]>|$)|[!?/]?[A-Za-z][^<>]*(?:>|(?=<)|$)|[!?][^<>]*(?:>|$))",
+                  re.DOTALL)
+# What is left of a markup-like sequence after the passes: its "<" alone is dropped.
+# (A "<" before a space or a digit is prose, "x < y", as browsers read it too.)
+MARKUP = re.compile(r"<[/!?]?[A-Za-z]|<[!?]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Each pass removes one layer of tags hidden inside tags; real pages need one or two.
+MAX_PASSES = 4
+
+
+def plain_text(text: str) -> str:
+    """`text` without markup, lone surrogates or control characters (line breaks and tabs kept)."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if "<" not in text:
+        return text
+    for _ in range(MAX_PASSES):
+        stripped = _TAG.sub("", _CODE_ELEMENT.sub("", text))
+        if stripped == text:
+            break
+        text = stripped
+    if MARKUP.search(text):
+        text = MARKUP.sub(lambda m: m.group()[1:], text)
+    return text
+
+
+def plain_texts(values: list[str] | None) -> list[str]:
+    """Each value through the net; values left empty are dropped."""
+    return [cleaned for cleaned in (plain_text(v).strip() for v in values or []) if cleaned]
+
+
+def plain_or_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return plain_text(value).strip() or None
