@@ -128,6 +128,7 @@ def night_tables(pools: Pools, day: date, count: int, first_id: int, run_id: str
               "start_char": starts, "end_char": starts + 80, "speaker": speakers, "speaker_mention": speakers,
               "speaker_start": starts + 82, "speaker_end": starts + 95, "cue": ["said"] * len(owner),
               "speaker_key": np.array([f"person:{s.lower()}" for s in speakers], dtype=object), "host": hosts[owner],
+              "speaker_type": ["person"] * len(owner),
               "run_id": [run_id] * len(owner), "ingest_date": [day] * len(owner)}
     bands = rng.integers(-2**63, 2**63 - 1, (n, 32), dtype=np.int64)
     signatures = {"article_id": ids, "cluster_id": ids, "minhash": [rng.bytes(512) for _ in range(n)],
@@ -138,6 +139,10 @@ def night_tables(pools: Pools, day: date, count: int, first_id: int, run_id: str
 
     def table(name: str, columns: dict) -> pa.Table:
         schema = arrow_schema(name)
+        rows = len(next(iter(columns.values())))
+        for field in schema:   # a column this script does not know yet (nullable ones only) is null
+            if field.name not in columns and field.nullable:
+                columns[field.name] = [None] * rows
         return pa.table({f.name: pa.array(list(columns[f.name]) if isinstance(columns[f.name], np.ndarray)
                                           and columns[f.name].dtype == object else columns[f.name], type=f.type)
                          for f in schema}, schema=schema)
