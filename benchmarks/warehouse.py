@@ -128,6 +128,7 @@ def night_tables(pools: Pools, day: date, count: int, first_id: int, run_id: str
               "start_char": starts, "end_char": starts + 80, "speaker": speakers, "speaker_mention": speakers,
               "speaker_start": starts + 82, "speaker_end": starts + 95, "cue": ["said"] * len(owner),
               "speaker_key": np.array([f"person:{s.lower()}" for s in speakers], dtype=object), "host": hosts[owner],
+              "speaker_type": ["person"] * len(owner),
               "run_id": [run_id] * len(owner), "ingest_date": [day] * len(owner)}
     bands = rng.integers(-2**63, 2**63 - 1, (n, 32), dtype=np.int64)
     signatures = {"article_id": ids, "cluster_id": ids, "minhash": [rng.bytes(512) for _ in range(n)],
@@ -138,6 +139,10 @@ def night_tables(pools: Pools, day: date, count: int, first_id: int, run_id: str
 
     def table(name: str, columns: dict) -> pa.Table:
         schema = arrow_schema(name)
+        rows = len(next(iter(columns.values())))
+        for field in schema:   # a column this script does not know yet (nullable ones only) is null
+            if field.name not in columns and field.nullable:
+                columns[field.name] = [None] * rows
         return pa.table({f.name: pa.array(list(columns[f.name]) if isinstance(columns[f.name], np.ndarray)
                                           and columns[f.name].dtype == object else columns[f.name], type=f.type)
                          for f in schema}, schema=schema)
@@ -243,6 +248,18 @@ def questions(warehouse: Path) -> dict[str, str]:
     }
 
 
+def run_measured(command: list[str]) -> tuple[float, int, str, str, float]:
+    """Run a command: (seconds, exit code, stdout, stderr, its own peak resident MiB). The peak is
+    GNU time's (%M): a child forked from this big process would report this process's memory."""
+    timer = "/usr/bin/time"
+    t0 = time.perf_counter()
+    done = subprocess.run([timer, "-f", "peak %M", *command] if os.path.exists(timer) else command,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    found = re.search(r"peak (\d+)\s*$", done.stderr)
+    return seconds, done.returncode, done.stdout, done.stderr, int(found.group(1)) / 1024 if found else float("nan")
+
+
 def profile(con, sql: str) -> tuple[float, int, str, str]:
     """DuckDB's own account of a query: seconds, files read, row groups scanned, data read."""
     plan = "\n".join(row[1] for row in con.execute("EXPLAIN ANALYZE " + sql).fetchall())
@@ -260,40 +277,36 @@ def profile(con, sql: str) -> tuple[float, int, str, str]:
 def time_questions(warehouse: Path) -> None:
     from pipeline.store.catalog import connect
     broadsheet = str(Path(sys.executable).parent / "broadsheet")
-    print(f"\n{'question':34s}  broadsheet_sql_s  duckdb_s  files  row_groups  data_read  rows")
+    print(f"\n{'question':34s}  broadsheet_sql_s  duckdb_s  files  row_groups  data_read  rows    sql_peak_MiB")
     for name, sql in questions(warehouse).items():
-        best = float("inf")
+        best, peak = float("inf"), 0.0
         for _ in range(3):
-            t0 = time.perf_counter()
-            done = subprocess.run([broadsheet, "sql", sql, "--warehouse", str(warehouse), "--format", "csv"],
-                                  capture_output=True, text=True)
-            best = min(best, time.perf_counter() - t0)
-            if done.returncode != 0:
-                raise SystemExit(f"{name}: {done.stderr}")
-        rows = max(len(done.stdout.splitlines()) - 1, 0)
+            seconds, code, stdout, stderr, memory = run_measured(
+                [broadsheet, "sql", sql, "--warehouse", str(warehouse), "--format", "csv"])
+            best, peak = min(best, seconds), max(peak, memory)
+            if code != 0:
+                raise SystemExit(f"{name}: {stderr}")
+        rows = max(len(stdout.splitlines()) - 1, 0)
         with connect(warehouse) as con:
             con.execute(sql).fetchall()   # warm the file cache and the catalog, as the CLI runs did
             direct = min(profile(con, sql) for _ in range(3))
         seconds, files, scanned, read = direct
-        print(f"{name:34s}  {best:16.2f}  {seconds:8.3f}  {files:5d}  {scanned:>10s}  {read:>9s}  {rows}", flush=True)
+        print(f"{name:34s}  {best:16.2f}  {seconds:8.3f}  {files:5d}  {scanned:>10s}  {read:>9s}  {rows:6d}  {peak:7.0f}",
+              flush=True)
 
 
 def time_export(warehouse: Path) -> None:
     """`broadsheet export` of a whole table: seconds, rows, and the exporting process's peak memory
     (which stays flat however many rows: they are streamed)."""
-    import resource
     broadsheet = str(Path(sys.executable).parent / "broadsheet")
     print(f"\n{'export':34s}  seconds  rows        file_MiB  peak_MiB")
     for table, form in (("quotes", "parquet"), ("articles", "jsonl")):
         out = Path(tempfile.mkdtemp(prefix="broadsheet-export-bench-")) / f"{table}.{form}"
-        t0 = time.perf_counter()
-        done = subprocess.run([broadsheet, "export", "--table", table, "--format", form, "--out", str(out),
-                               "--warehouse", str(warehouse)], capture_output=True, text=True)
-        seconds = time.perf_counter() - t0
-        if done.returncode != 0:
-            raise SystemExit(f"export {table}: {done.stderr}")
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # the largest child so far
-        print(f"{table + ' as ' + form:34s}  {seconds:7.1f}  {done.stdout.split()[0]:10s}  "
+        seconds, code, stdout, stderr, peak = run_measured(
+            [broadsheet, "export", "--table", table, "--format", form, "--out", str(out), "--warehouse", str(warehouse)])
+        if code != 0:
+            raise SystemExit(f"export {table}: {stderr}")
+        print(f"{table + ' as ' + form:34s}  {seconds:7.1f}  {stdout.split()[0]:10s}  "
               f"{out.stat().st_size / 2**20:8.0f}  {peak:8.0f}", flush=True)
         out.unlink()
 

@@ -34,7 +34,7 @@ def test_compaction_merges_files_and_proves_no_row_changed(small_files):
         assert row["files_after"] <= row["files_before"] == files_before[table]
         assert row["vacuumed_files"] >= 12, "each rerun's replaced file is vacuumed"
     assert done["runs"]["files_after"] == 12 < done["runs"]["files_before"]
-    assert done["articles"]["operation"] == "z_order" and done["articles"]["sorted_by"] == ["source", "host"]
+    assert done["articles"]["operation"] == "z_order" and done["articles"]["sorted_by"] == ["host", "published_at"]
     assert done["runs"]["operation"] == "compact"
     parquet = sum(1 for _ in (small_files / "articles").rglob("*.parquet"))
     assert parquet == len(open_table(small_files, "articles").file_uris()), "only the current files remain"

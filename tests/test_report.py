@@ -60,6 +60,7 @@ def test_the_report_renders_offline_with_charts_and_never_runs_page_values(wareh
         title, site = con.execute("SELECT title, site_name FROM articles WHERE title LIKE '%Quay wall repairs%'").fetchone()
     assert "Quay wall repairs begin" in title and title in text, "the hostile page's title shows as text"
     assert site and site in text
+    assert '"><script>window.__pwned=5</script>' in text, "the hostile URL shows as text"
     assert page.values["title"] == f"Broadsheet night of {LAST_NIGHT}"
     charts = page.values["charts"]
     assert len(charts) >= 4 and all(c["w"] > 300 and c["bars"] >= 1 for c in charts), charts

@@ -31,3 +31,23 @@ def test_status_of_a_missing_warehouse_is_a_one_line_error(tmp_path):
     done = subprocess.run([str(BROADSHEET), "status", "--warehouse", str(tmp_path / "nowhere")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "no warehouse at" in done.stderr
+
+
+def test_owed_counts_pages_unpublished_unfetched_and_due_for_retry(tmp_path):
+    from datetime import date
+
+    from pipeline.store.status import owed
+    from pipeline.store.storage import Storage
+    from pipeline.store.url_state import FAILED, OK, PENDING, UrlState, save_changes
+    day = date(2026, 11, 25)
+    rows = [UrlState(f"https://a.example/{n}", "web", "page", day, status=OK, ingest_date=day) for n in range(3)]
+    rows += [UrlState("https://a.example/new", "web", "page", day, status=PENDING)]
+    rows += [UrlState("https://a.example/slow", "web", "page", day, status=FAILED, reason="timeout",
+                      next_retry_at=day)]
+    rows += [UrlState("https://a.example/later", "web", "page", day, status=FAILED, reason="http_503",
+                      next_retry_at=date(2026, 12, 30))]
+    save_changes(tmp_path, {r.canonical_url: r for r in rows})
+    lines = owed(Storage.of(tmp_path), date(2026, 11, 26))
+    assert "3 page(s) fetched but not yet published (re-extracted from the raw store)" in lines
+    assert "1 page(s) discovered, not yet fetched (over a night's budget)" in lines
+    assert "1 page(s) due for another try: timeout 1" in lines

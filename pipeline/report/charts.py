@@ -52,7 +52,7 @@ def stacked_bars(title: str, days: list[str], series: dict[str, list[int]]) -> s
     for n, name in enumerate(series):
         lx, ly = LEFT + (n % 4) * 180, HEIGHT + 22 * (n // 4) - 6
         parts.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{colours[name]}"/>'
-                     f'<text x="{lx + 17}" y="{ly}" font-size="12">{escape(_short(name, 24))}</text>')
+                     f'<text x="{lx + 17}" y="{ly}" font-size="12">{escape(_short(name, 21))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -20,7 +20,7 @@ from typing import Any
 from pipeline.store.delta import DEFAULT_RETENTION_DAYS, commit_table, open_table
 from pipeline.store.lock import holding
 from pipeline.store.parquet import write_parquet_atomic
-from pipeline.store.schemas import TABLES, table_spec, to_arrow
+from pipeline.store.schemas import TABLES, sort_columns, to_arrow
 from pipeline.store.storage import Storage
 
 log = logging.getLogger("broadsheet.compact")
@@ -42,10 +42,6 @@ def table_checksum(found) -> tuple[int, str]:
         rows, total = con.execute("SELECT count(*), coalesce(sum(hash(snapshot)), 0)::HUGEINT::VARCHAR "
                                   "FROM snapshot").fetchone()
     return int(rows), str(total)
-
-
-def sort_columns(table: str) -> list[str]:
-    return list(table_spec(table).get("sort_by") or [])
 
 
 def last_compacted(storage: Storage) -> dict[str, datetime]:

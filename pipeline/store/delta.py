@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.store.failpoints import failpoint
-from pipeline.store.schemas import TABLES, arrow_schema, column_names, schema_version
+from pipeline.store.schemas import TABLES, arrow_schema, column_names, schema_version, sort_columns
 from pipeline.store.storage import Storage, delta_storage_options, warehouse_errors
 
 log = logging.getLogger("broadsheet.store")
@@ -73,15 +73,9 @@ def schema_version_of(found) -> int | None:
 
 
 # Layout for the common questions (a date range, one host, one entity, one speaker): partitions by
-# ingest date prune the dates; within a partition rows are sorted so that each row group's min/max
-# statistics cover a narrow range of the key and a filter on it skips the other row groups.
-SORT_BY = {
-    "articles": ("host", "published_at", "article_id"),
-    "entities": ("entity_key", "article_id", "start_char"),
-    "quotes": ("speaker_key", "article_id", "start_char"),
-    "rejects": ("stage", "reason", "location"),
-    "article_signatures": ("article_id",),
-}
+# ingest date prune the dates; within a partition rows are sorted by the schema's `sort_by`
+# (`sort_columns`) so that each row group's min/max statistics cover a narrow range of the key and
+# a filter on it skips the other row groups.
 ROW_GROUP_ROWS = 64 * 1024            # several row groups a night, so sorting lets filters skip some
 TARGET_FILE_BYTES = 256 * 1024 * 1024  # files neither tiny nor huge: a night of articles is a few
 # Long free text and hashes are not dictionary-encoded (every value differs); every other column is,
@@ -102,10 +96,10 @@ def _writer_properties(table: str):
 
 def _reader(storage: Storage, staged: str, table: str | None = None) -> pa.RecordBatchReader:
     """The staged file as a stream of record batches, so a big night is never held in memory;
-    sorted by the table's SORT_BY (by DuckDB, which spills to disk past SORT_MEMORY)."""
+    sorted by the table's sort columns (by DuckDB, which spills to disk past SORT_MEMORY)."""
     handle = storage.open_input(staged)
     parquet = pq.ParquetFile(handle)
-    keys = [k for k in SORT_BY.get(table, ()) if k in parquet.schema_arrow.names]
+    keys = [k for k in (sort_columns(table) if table in TABLES else []) if k in parquet.schema_arrow.names]
     if not keys:
         def batches():
             try:

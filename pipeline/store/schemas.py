@@ -104,6 +104,12 @@ def to_arrow(table: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
+def sort_columns(table: str) -> list[str]:
+    """The columns a partition's rows are sorted by (`sort_by` in the schema file), chosen for the
+    common filters: the writer sorts each night by them and compaction z-orders by them."""
+    return list(table_spec(table).get("sort_by") or [])
+
+
 def schema_version(table: str) -> int:
     """The table's schema version (`version` in its schema file): raised whenever a change would
     break a reader of the earlier version (see `breaking_changes`)."""
