@@ -45,7 +45,7 @@ from pipeline.enrich.lexicon import PERSON_PRONOUNS, SPEECH_VERBS
 from pipeline.enrich.speaker_types import classify
 from pipeline.enrich.quote_marks import QuotedSpan, find_quoted_spans, paragraphs
 from pipeline.enrich.nlp import load_nlp, parse
-from pipeline.enrich.speakers import Tokens, resolve_speaker
+from pipeline.enrich.speakers import Tokens, opens_clause, resolve_speaker
 from pipeline.enrich.syntax import speaker_in_parse
 from pipeline.records import Entity, Quote
 # An agency dateline opening a paragraph: place in capitals, maybe a date and agency, then a dash.
@@ -255,8 +255,9 @@ def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Enti
                 # "...," she added").
                 in_paragraph = [e for e in entities if e.label == "PERSON" and f.para[0] <= e.start_char < s_start
                                 and compatible(pronoun, e.canonical, known_genders)]
-                if in_paragraph:
-                    name = in_paragraph[-1].canonical
+                if in_paragraph:  # a subject ("Morrison was ... with Zelensky. He said") before an object
+                    subjects = [e for e in in_paragraph if opens_clause(text, e)]
+                    name = (subjects or in_paragraph)[-1].canonical
                 elif last_named and para_number - last_named[1] <= 1 and compatible(pronoun, last_named[0], known_genders):
                     name = last_named[0]
             verdict = classify(mention, s_start, s_end, name, entities)
