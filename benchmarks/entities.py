@@ -15,7 +15,7 @@ code can be compared on the same texts. Prints:
   - speaker values that are not names: distinct `speaker` values starting in lower case or with a
     determiner, holding a digit, a pronoun, or a platform ("the statement", "43", "Instagram"); and
     of those, the junk: neither a role nor a body ("a spokeswoman" and "the ministry" are fine);
-  - with `--labels` (tests/labels/extraction_dev_entities.json, hand-made), the precision of labels,
+  - with `--labels` (tests/data/extraction_dev_entities.json, hand-made), the precision of labels,
     canonical names and speakers on the hand-labelled entities and quotes.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 from pipeline.enrich import enrich_texts
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction" / "dev"
-LABELS = Path(__file__).resolve().parents[1] / "tests" / "labels" / "extraction_dev_entities.json"
+LABELS = Path(__file__).resolve().parents[1] / "tests" / "data" / "extraction_dev_entities.json"
 PLATFORMS = {"instagram", "twitter", "facebook", "youtube", "tiktok", "linkedin", "telegram", "truth social", "x"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "who", "which", "that"}
 
