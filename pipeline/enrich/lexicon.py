@@ -9,12 +9,12 @@ def _forms(*stems: str) -> frozenset[str]:
 # Verbs that introduce or attribute speech, writing or a characterisation, in the forms used in
 # news prose; "/" separates the forms of one verb.
 SPEECH_VERBS = _forms(
-    "say/said/says/saying", "told/tells/telling", "write/wrote/writes/writing",
+    "say/said/says/saying", "told/tells/telling", "write/wrote/writes/writing/written",
     "add/added/adds/adding", "declare/declared/declares/declaring", "insist/insisted/insists/insisting",
     "stated", "explain/explained/explains/explaining", "note/noted/notes/noting",
     "argue/argued/argues/arguing", "claim/claimed/claims/claiming", "ask/asked/asks/asking",
     "reply/replied/replies/replying", "respond/responded/responds/responding",
-    "continue/continued/continues", "recall/recalled/recalls/recalling", "warn/warned/warns/warning",
+    "continue/continued/continues", "recall/recalled/recalls/recalling", "recount/recounted/recounts", "warn/warned/warns/warning",
     "announce/announced/announces/announcing", "tweet/tweeted/tweets/tweeting", "posted",
     "acknowledge/acknowledged/acknowledges/acknowledging", "admit/admitted/admits/admitting",
     "concede/conceded/concedes", "suggest/suggested/suggests/suggesting", "observed", "remarked",
@@ -96,6 +96,7 @@ ROLE_NOUNS = frozenset(
     member leader chief head boss coach player organizer organiser campaigner advocate candidate
     democrat republican conservative liberal progressive nominee officials people neighbor neighbour
     friend relative wife husband mother father son daughter sister brother family victim survivor
+    physician nurse patient forecaster user customer shopper farmer teacher
     """.split()
 )
 # Nouns for texts that can be the source of a quotation (then speaker_type is 'document') but

@@ -45,7 +45,7 @@ from pipeline.enrich.lexicon import PERSON_PRONOUNS, SPEECH_VERBS
 from pipeline.enrich.speaker_types import classify
 from pipeline.enrich.quote_marks import QuotedSpan, find_quoted_spans, paragraphs
 from pipeline.enrich.nlp import load_nlp, parse
-from pipeline.enrich.speakers import Tokens, resolve_speaker
+from pipeline.enrich.speakers import Tokens, opens_clause, resolve_speaker
 from pipeline.enrich.syntax import speaker_in_parse
 from pipeline.records import Entity, Quote
 # An agency dateline opening a paragraph: place in capitals, maybe a date and agency, then a dash.
@@ -140,16 +140,23 @@ def _sentence_end(text: str, tok: Tokens, span: QuotedSpan, para: tuple[int, int
 
 
 def _attribute_by_syntax(nlp: Language, text: str, tok: Tokens, wanted: list[_Found],
-                         quotes: list[QuotedSpan]) -> None:
+                         quotes: list[QuotedSpan], up_to_quotes: bool = False) -> None:
     """The quotations `wanted` get the speaker the dependency parse of their sentence shows, where
-    it shows one; only those sentences are parsed, once each."""
+    it shows one. Only those sentences are parsed, once each; with `up_to_quotes`, only up to the
+    end of the last wanted quotation in them (for partial quotations, whose cue and its subject
+    come before the quoted words: a quarter fewer words to parse)."""
     sentences = {}
     for f in wanted:
-        sentences[id(f)] = (tok.start[f.floor] if f.floor < len(tok) else f.para[0],
-                            _sentence_end(text, tok, f.span, f.para, quotes))
-        dateline = DATELINE.match(text, sentences[id(f)][0], f.span.start)
-        if dateline:  # "FLINT, Mich., Oct. 4 (UPI) — Former President ..." starts after the dash
-            sentences[id(f)] = (dateline.end(), sentences[id(f)][1])
+        start = tok.start[f.floor] if f.floor < len(tok) else f.para[0]
+        dateline = DATELINE.match(text, start, f.span.start)
+        if dateline:  # "FLINT, Mich., Oct. 4 (UPI) — Former President ...": the sentence starts after the dash
+            start = dateline.end()
+        sentences[id(f)] = (start, _sentence_end(text, tok, f.span, f.para, quotes))
+    if up_to_quotes:
+        last_end: dict[tuple[int, int], int] = {}
+        for f in wanted:
+            last_end[sentences[id(f)]] = max(last_end.get(sentences[id(f)], 0), f.span.end)
+        sentences = {k: (v[0], min(v[1], last_end[v])) for k, v in sentences.items()}
     ranges = sorted(set(sentences.values()))
 
     def entity_label(char: int) -> str:
@@ -225,7 +232,7 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
         found.append(_Found(span, _kind(text, tok, span, para, floor), para, floor))
     _attribute(text, tok, found, spans)
     nlp = nlp or load_nlp()
-    _attribute_by_syntax(nlp, text, tok, [f for f in found if f.kind == "partial"], spans)
+    _attribute_by_syntax(nlp, text, tok, [f for f in found if f.kind == "partial"], spans, up_to_quotes=True)
     _inherit(text, tok, found)
     # Direct quotations still without a speaker once continuations have inherited theirs
     # ("I laughed and said, "..."" where no rule reads the clause before the comma).
@@ -255,8 +262,9 @@ def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Enti
                 # "...," she added").
                 in_paragraph = [e for e in entities if e.label == "PERSON" and f.para[0] <= e.start_char < s_start
                                 and compatible(pronoun, e.canonical, known_genders)]
-                if in_paragraph:
-                    name = in_paragraph[-1].canonical
+                if in_paragraph:  # a subject ("Morrison was ... with Zelensky. He said") before an object
+                    subjects = [e for e in in_paragraph if opens_clause(text, e)]
+                    name = (subjects or in_paragraph)[-1].canonical
                 elif last_named and para_number - last_named[1] <= 1 and compatible(pronoun, last_named[0], known_genders):
                     name = last_named[0]
             verdict = classify(mention, s_start, s_end, name, entities)

@@ -53,8 +53,12 @@ def _entity_for(name: str | None, start: int, end: int, entities: list[Entity]) 
     return next((e for e in entities if name and e.canonical == name), None)
 
 
+HEAD_ENDS = re.compile(r",|\s(?:of|in|at|for|from|with|who|which|that|described|quoted|cited)\s")
+
+
 def _head_noun(mention: str) -> str:
-    words = _WORD.findall(mention.lower().split(",")[0].split(" of ")[0])
+    """The noun a description is about: "the patient described in the case" -> "patient"."""
+    words = _WORD.findall(HEAD_ENDS.split(mention.lower(), maxsplit=1)[0])
     return words[-1] if words else ""
 
 

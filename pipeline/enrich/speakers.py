@@ -181,7 +181,7 @@ def _nearest_before(entities: list[Entity], char: int, accept) -> Entity | None:
     return None
 
 
-def _opens_clause(text: str, entity: Entity) -> bool:
+def opens_clause(text: str, entity: Entity) -> bool:
     """Whether the mention starts a sentence or paragraph, titles aside: a subject, so a likely antecedent."""
     before = TITLES_AT_END.sub("", text[max(0, entity.start_char - 60):entity.start_char])
     before = before.rstrip(" \t\u00a0")
@@ -191,7 +191,7 @@ def _opens_clause(text: str, entity: Entity) -> bool:
 def _nearest_person(text: str, entities: list[Entity], char: int, fits=lambda e: True) -> Entity | None:
     """The nearest earlier person named in subject position, else the nearest earlier person
     (among those that `fits` accepts: of the pronoun's gender)."""
-    subject = _nearest_before(entities, char, lambda e: e.label == "PERSON" and fits(e) and _opens_clause(text, e))
+    subject = _nearest_before(entities, char, lambda e: e.label == "PERSON" and fits(e) and opens_clause(text, e))
     nearest = _nearest_before(entities, char, lambda e: e.label == "PERSON" and fits(e))
     if subject is not None and nearest is not None and char - subject.end_char < 600:
         return subject
@@ -240,7 +240,7 @@ def resolve_speaker(text: str, start: int, end: int, entities: list[Entity],
     words = phrase.lower().split()
     # The head comes before "of" or a comma: in "Prof Ada Traoré of the University of Bamako, who
     # led the study" the speaker is the professor, not the university.
-    head_end = start + len(re.split(r",| of | for | at ", phrase, maxsplit=1)[0])
+    head_end = start + len(re.split(r",| of | for | at | in ", phrase, maxsplit=1)[0])
     in_head = [e for e in _entities_in(entities, start, head_end) if e.label in SPEAKER_LABEL_PRIORITY]
     inside = in_head or [e for e in _entities_in(entities, start, end) if e.label in SPEAKER_LABEL_PRIORITY]
     unrecognised = _capitalised_name(text[start:head_end])
