@@ -24,6 +24,7 @@ A quotation spread over paragraphs yields one Quote per paragraph piece, all wit
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -36,7 +37,8 @@ from pipeline.enrich.attribution import (
 )
 from pipeline.enrich.entities import title_spans
 from pipeline.enrich.lexicon import PERSON_PRONOUNS, SPEECH_VERBS
-from pipeline.enrich.quote_marks import QuotedSpan, find_quoted_spans, paragraphs
+from pipeline.enrich.quote_marks import (QuotedSpan, QuotedSpans, find_quoted_spans, paragraph_at, paragraphs,
+                                         quote_at)
 from pipeline.enrich.speakers import Tokens, resolve_speaker
 from pipeline.records import Entity, Quote
 WORK_CONTEXT = re.compile(
@@ -59,7 +61,7 @@ def _sentence_floor(text: str, tok: Tokens, span: QuotedSpan, para: tuple[int, i
     i = tok.last_before(span.start)
     para_first = tok.first_at_or_after(para[0])
     while i >= para_first:
-        inside = next((q for q in quotes if q.start <= tok.start[i] < q.end), None)
+        inside = quote_at(quotes, tok.start[i])
         if inside is not None:
             ends_sentence = inner_end_char(text, inside) in SENTENCE_END
             after = tok.first_at_or_after(inside.end)
@@ -150,14 +152,16 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
     text = doc.text if text is None else text
     tok = Tokens(doc, text)
     headline = title_spans(text, title)
-    spans = [s for s in find_quoted_spans(text)
-             if not any(h0 <= s.start < h1 for h0, h1 in headline) and not _names_a_work(text, s)]
+    spans = QuotedSpans(s for s in find_quoted_spans(text)
+                        if not any(h0 <= s.start < h1 for h0, h1 in headline) and not _names_a_work(text, s))
     paras = paragraphs(text)
     found = []
     for span in spans:
         if sum(c.isalnum() for c in text[span.start:span.end]) < 2:
             continue
-        para = next(p for p in paras if p[0] <= span.start < p[1])
+        para = paragraph_at(paras, span.start)
+        if para is None:   # a quotation always starts inside a paragraph; never guessed otherwise
+            continue
         floor = _sentence_floor(text, tok, span, para, spans)
         found.append(_Found(span, _kind(text, tok, span, para, floor), para))
     _attribute(text, tok, found, spans)
@@ -167,7 +171,10 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
 
 def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Entity]) -> list[Quote]:
     """Quote records with the speakers named."""
-    paras = paragraphs(text)
+    para_number_of = {p: n for n, p in enumerate(paragraphs(text))}
+    # people in text order, for "the last one named before the pronoun" by bisection
+    persons = sorted((e for e in entities if e.label == "PERSON"), key=lambda e: e.start_char)
+    person_starts = [e.start_char for e in persons]
     quotes = []
     last_named: tuple[str, int] | None = None  # the last speaker named outright, and its paragraph
     for f in found:
@@ -175,13 +182,13 @@ def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Enti
         if f.speaker is not None:
             speaker = resolve_speaker(text, tok.start[f.speaker[0]], tok.end[f.speaker[1]], entities)
             name, mention, s_start, s_end = speaker.name, speaker.mention, speaker.start, speaker.end
-            para_number = paras.index(f.para)
+            para_number = para_number_of[f.para]
             if tok.lower[f.speaker[0]] in PERSON_PRONOUNS:
                 # A pronoun refers back to a person named earlier in its paragraph, else to the
                 # speaker named in this or the previous paragraph ("..., Hart said. "...," she added").
-                in_paragraph = [e for e in entities if e.label == "PERSON" and f.para[0] <= e.start_char < s_start]
-                if in_paragraph:
-                    name = in_paragraph[-1].canonical
+                nearest = bisect.bisect_left(person_starts, s_start) - 1
+                if nearest >= 0 and person_starts[nearest] >= f.para[0]:
+                    name = persons[nearest].canonical
                 elif last_named and para_number - last_named[1] <= 1:
                     name = last_named[0]
             elif name:
