@@ -105,10 +105,43 @@ def make_inputs(data: Path, copies: int, folder: Path) -> int:
     return count
 
 
-def usage() -> dict[str, float]:
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
-            "rss_main_mib": me.ru_maxrss / 1024, "rss_worker_mib": kids.ru_maxrss / 1024}
+class TreeUsage:
+    """CPU and peak memory of this process and every process below it. The pool's workers are
+    children of multiprocessing's fork server, not of this process, so RUSAGE_CHILDREN alone
+    misses them: the fork server's own counters hold the workers it has reaped, the live ones
+    are read directly, and a sampler thread keeps each worker's peak resident memory."""
+
+    def __init__(self, every: float = 0.25):
+        import threading
+        self._peak_worker = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, every: float) -> None:
+        import psutil
+        me = psutil.Process()
+        while not self._stop.wait(every):
+            for child in me.children(recursive=True):
+                try:
+                    self._peak_worker = max(self._peak_worker, child.memory_info().rss)
+                except psutil.Error:
+                    pass
+
+    def result(self) -> dict[str, float]:
+        import psutil
+        self._stop.set()
+        self._thread.join()
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+        for child in psutil.Process().children(recursive=True):
+            try:
+                times = child.cpu_times()
+            except psutil.Error:
+                continue
+            cpu += times.user + times.system + times.children_user + times.children_system
+        return {"cpu_s": cpu, "rss_main_mib": me.ru_maxrss / 1024,
+                "rss_worker_mib": max(self._peak_worker / 2**20, kids.ru_maxrss / 1024)}
 
 
 def child_pipeline(inputs: Path, workers: int) -> dict:
@@ -117,16 +150,18 @@ def child_pipeline(inputs: Path, workers: int) -> dict:
     logging.basicConfig(level=logging.WARNING)
     from pipeline.config import files_config
     from pipeline.run import run_all
+    tree = TreeUsage()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         summary = run_all(files_config([str(inputs)]), Path(tmp) / "warehouse", date(2026, 11, 25), workers=workers)
     return {"seconds": time.perf_counter() - started, "articles": summary["articles"],
-            "duplicates": summary["duplicates"], "rejects": summary["rejects"], **usage()}
+            "duplicates": summary["duplicates"], "rejects": summary["rejects"], **tree.result()}
 
 
 def child_anchor(inputs: Path) -> dict:
     import trafilatura
     from pipeline.enrich.nlp import load_nlp
+    tree = TreeUsage()
     started = time.perf_counter()
     nlp = load_nlp()
     texts = (trafilatura.extract(path.read_text(encoding="utf-8")) or "" for path in sorted(inputs.glob("*.html")))
@@ -134,7 +169,7 @@ def child_anchor(inputs: Path) -> dict:
     for doc in nlp.pipe(texts, batch_size=64):
         articles += 1
         entities += len(doc.ents)
-    return {"seconds": time.perf_counter() - started, "articles": articles, "entities": entities, **usage()}
+    return {"seconds": time.perf_counter() - started, "articles": articles, "entities": entities, **tree.result()}
 
 
 def measure(mode: str, inputs: Path, workers: int = 1) -> dict:

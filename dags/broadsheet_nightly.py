@@ -7,43 +7,25 @@ Nothing heavy is imported at module level: the scheduler parses this file consta
 returns the night's shard ids and the shard tasks are mapped over them; every task finds its run
 (warehouse, run id, ingest date) from the Airflow context, and the data lives in the warehouse's
 staging area, never in XCom, so the shard tasks spread over whatever workers the executor has.
+
+The ingest date is the run's logical date (so `airflow backfill create --dag-id broadsheet_nightly
+--from-date ... --to-date ...` runs one night per date, and a rerun of a date replaces it), unless
+the `ingest_date` param says otherwise; the `sources` param runs only the named sources. `publish`
+has every table as an outlet Asset (`broadsheet_fresh_articles` is scheduled on `articles`).
 """
 from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
+
+from pipeline.dagsupport import assets, chosen_sources, night as _night, setting as _setting
 
 # How many shard tasks of one night may run at once (each takes a core and about 1 GB).
 SHARD_TASKS = int(os.environ.get("BROADSHEET_SHARD_TASKS", "16"))
 LOCK_WAIT_SECONDS = 300    # how long a night waits for another run to leave the warehouse
-
-
-def _setting(name: str) -> str:
-    """Where the warehouse (BROADSHEET_WAREHOUSE) or the sources file (BROADSHEET_CONFIG) is: the
-    environment variable, else the Airflow Variable of the same name in lower case. Never a path
-    relative to this file, which a DAG bundle puts somewhere else on every worker."""
-    from airflow.sdk import Variable
-    from airflow.sdk.exceptions import AirflowFailException
-    value = os.environ.get(name) or Variable.get(name.lower(), default=None)
-    if not value:
-        raise AirflowFailException(f"set {name} in the workers' environment, or the Airflow Variable {name.lower()}")
-    if "://" not in value and not Path(value).is_absolute():
-        raise AirflowFailException(f"{name} must be an absolute path or an s3:// URI, not {value!r}")
-    return value
-
-
-def _ingest_date(context) -> str:
-    logical = context.get("logical_date") or context["dag_run"].run_after
-    return logical.date().isoformat()
-
-
-def _night(context):
-    """The run every task of this DAG run works for, the same in every task and on every worker."""
-    from pipeline.stages.context import RunContext, safe_name
-    return RunContext(_setting("BROADSHEET_WAREHOUSE"), safe_name(context["run_id"]), _ingest_date(context))
+TABLE_ASSETS = assets()
 
 
 @dag(
@@ -55,6 +37,12 @@ def _night(context):
     default_args={"retries": 2, "retry_delay": timedelta(minutes=5), "retry_exponential_backoff": True},
     tags=["broadsheet"],
     doc_md=__doc__,
+    params={
+        "ingest_date": Param(None, type=["null", "string"], format="date",
+                             description="The night to ingest (YYYY-MM-DD); empty: the run's logical date."),
+        "sources": Param([], type="array", items={"type": "string"},
+                         description="Names of the sources to run; empty: every source of the sources file."),
+    },
 )
 def broadsheet_nightly():
     @task
@@ -67,7 +55,7 @@ def broadsheet_nightly():
         from pipeline.stages.context import open_night, working
         night = _night(context)
         try:
-            config = load_config(_setting("BROADSHEET_CONFIG"))
+            config = load_config(_setting("BROADSHEET_CONFIG")).only(chosen_sources(context))
         except ConfigError as error:   # not worth a retry: the file must be fixed
             raise AirflowFailException(f"config error: {error}") from error
         # Another run in the warehouse (a night of another date, a CLI run): wait a while, then
@@ -113,12 +101,18 @@ def broadsheet_nightly():
         except RunFailed as failure:  # the data, not the machine: a retry would fail the same way
             raise AirflowFailException(str(failure)) from failure
 
-    @task(trigger_rule="none_failed")
+    @task(trigger_rule="none_failed", outlets=list(TABLE_ASSETS.values()))
     def publish(**context) -> dict:
+        """Publish the night; each table's Asset gets an event saying which night it now holds."""
         from pipeline.stages import publish
         from pipeline.stages.context import working
         with working(night := _night(context), release_at_end=True):   # the night is over
-            return publish.run(night)
+            summary = publish.run(night)
+        for table, asset in TABLE_ASSETS.items():
+            context["outlet_events"][asset].extra = {
+                "ingest_date": night.ingest_date, "run_id": night.run_id,
+                **({"rows": summary[table]} if table in summary else {})}
+        return summary
 
     @task(trigger_rule="one_failed", retries=0)
     def record_failure(**context) -> None:

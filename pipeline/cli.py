@@ -48,6 +48,13 @@ def _print_summary(summary: dict, warehouse: str) -> None:
     print(f"run {summary['run_id']} for {summary['ingest_date']}: {summary['status']}")
     print(f"  inputs {summary['inputs']}  articles {summary['articles']}  entities {summary['entities']}  "
           f"quotes {summary['quotes']}  rejects {summary['rejects']}  duplicates {summary['duplicates']}")
+    if summary.get("warnings") or summary.get("drift_flags"):
+        print(f"  validation warnings {summary.get('warnings', 0)}  drifting sources {summary.get('drift_flags', 0)}"
+              "  (tables validations, source_health)")
+    if summary.get("drifting_sources"):
+        print(f"  drift: {summary['drifting_sources']}")
+    if summary.get("data_docs"):
+        print(f"  data docs {summary['data_docs']}")
     print(f"  warehouse {Storage.of(warehouse).uri()}  (query: broadsheet sql \"SELECT ...\")")
 
 
@@ -95,9 +102,22 @@ def _as_of(text: str):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _query_text(args) -> str:
+    """The query on the command line, or the file's (`--file queries/NAME.sql`): exactly one."""
+    if (args.query is None) == (args.file is None):
+        raise ConfigError("sql: give a query or --file FILE (one of them)")
+    if args.file is None:
+        return args.query
+    try:
+        return Path(args.file).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"sql: cannot read {args.file}: {error.strerror or error}") from None
+
+
 def cmd_sql(args) -> int:
     from pipeline.store.catalog import NoWarehouse, connect, tables_in
     warehouse = warehouse_path(args.warehouse)
+    args.query = _query_text(args)
     try:
         con = connect(warehouse, as_of=args.as_of, must_exist=True, tables=tables_in(args.query))
     except NoWarehouse as missing:
@@ -121,6 +141,49 @@ def cmd_sql(args) -> int:
     else:
         _print_table(columns, rows)
     return 0
+
+
+def _existing_warehouse(location):
+    from pipeline.store.catalog import NoWarehouse, is_warehouse
+    from pipeline.store.storage import Storage
+    storage = Storage.of(warehouse_path(location))
+    if not is_warehouse(storage):
+        raise ConfigError(str(NoWarehouse(f"no warehouse at {storage.uri()}")))
+    return storage
+
+
+def cmd_export(args) -> int:
+    from pipeline.store.export import ExportError, export
+    storage = _existing_warehouse(args.warehouse)
+    if args.start and args.end and args.start > args.end:
+        raise ConfigError(f"export: --from {args.start} is after --to {args.end}")
+    try:
+        done = export(storage, args.table, Path(args.out), args.format, args.start, args.end, args.where)
+    except ExportError as refused:
+        raise ConfigError(f"export: {refused}") from None
+    print(f"{done.rows} rows  sha256 {done.sha256}  {done.bytes} bytes  {done.path}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from pipeline.store.status import render, status
+    storage = _existing_warehouse(args.warehouse)
+    sys.stdout.write(render(status(storage, nights=args.nights)))
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from pipeline.progress import Progress
+    from pipeline.store.manifests import verify
+    from pipeline.store.status import human_bytes, table_sizes
+    storage = _existing_warehouse(args.warehouse)
+    progress = Progress("verify", sum(size.bytes for size in table_sizes(storage)), "bytes")
+    found = verify(storage, on_file=progress.advance)
+    for problem in found.problems:
+        print(problem)
+    print(f"{found.partitions} partitions, {found.files} files, {human_bytes(found.bytes)} checked against "
+          f"their manifests: {len(found.problems) or 'no'} problem(s)")
+    return 1 if found.problems else 0
 
 
 def cmd_repair(args) -> int:
@@ -158,8 +221,9 @@ def cmd_compact(args) -> int:
     done = maintain(storage, retention_days=args.retention_days, vacuum=not args.no_vacuum)
     refresh_catalog(storage)
     for table, figures in done.items():
-        print(f"{table}: files {figures['files_before']} -> {figures['files_after']}, "
-              f"vacuumed {figures['vacuumed']}, version {figures['version']}")
+        print(f"{table}: files {figures['files_before']} -> {figures['files_after']} ({figures['operation']}), "
+              f"vacuumed {figures['vacuumed']}, version {figures['version']}, rows {figures['rows']} "
+              f"{'unchanged' if figures['checksum_unchanged'] else 'CHANGED'}")
     return 0
 
 
@@ -207,12 +271,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     sql = commands.add_parser("sql", help="query the warehouse's tables with DuckDB SQL")
-    sql.add_argument("query")
+    sql.add_argument("query", nargs="?", default=None)
+    sql.add_argument("-f", "--file", help="read the query from FILE (the ready-made ones: queries/*.sql)")
     sql.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
     sql.add_argument("--as-of", type=_as_of, default=None, metavar="VERSION|TIMESTAMP",
                      help="read every table as it was at that table version or moment (time travel)")
     sql.set_defaults(func=cmd_sql)
+
+    export = commands.add_parser("export", help="one table's slice as one Parquet, CSV or JSON-lines file")
+    export.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    export.add_argument("--table", required=True, help="the table to export")
+    export.add_argument("--from", dest="start", type=_date, default=None, metavar="DATE",
+                        help="first ingest date to include (YYYY-MM-DD)")
+    export.add_argument("--to", dest="end", type=_date, default=None, metavar="DATE",
+                        help="last ingest date to include (YYYY-MM-DD)")
+    export.add_argument("--where", default=None, metavar="SQL", help="a DuckDB condition on the table's columns")
+    export.add_argument("--format", choices=("parquet", "csv", "jsonl"), required=True)
+    export.add_argument("--out", required=True, metavar="FILE", help="the file to write (replaced when complete)")
+    export.set_defaults(func=cmd_export)
+
+    status = commands.add_parser("status", help="the last nights, the tables' sizes and versions, what is owed")
+    status.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    status.add_argument("--nights", type=_positive, default=7, help="how many nights to show (default %(default)s)")
+    status.set_defaults(func=cmd_status)
+
+    verify = commands.add_parser("verify", help="check every table's files against the partitions' manifests")
+    verify.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")
+    verify.set_defaults(func=cmd_verify)
 
     compact = commands.add_parser("compact", help="compact the tables' small files, then vacuum old versions")
     compact.add_argument("--warehouse", help="warehouse folder or s3:// prefix (default: $BROADSHEET_WAREHOUSE or ./warehouse)")

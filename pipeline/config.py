@@ -17,8 +17,8 @@ import yaml
 # The one list of source kinds; `pipeline.sources.collect` and the plan stage dispatch on it.
 SOURCE_KINDS = ("files", "feed", "sitemap", "urls", "warc")
 LOCAL_KINDS = ("files", "warc")          # kinds whose locations may be paths on this machine
-SOURCE_KEYS = {"name", "kind", "location", "since", "since_days", "hosts", "urls"}
-TOP_LEVEL_KEYS = {"sources", "fetch", "shard_size", "budgets"}
+SOURCE_KEYS = {"name", "kind", "location", "since", "since_days", "hosts", "urls", "critical"}
+TOP_LEVEL_KEYS = {"sources", "fetch", "shard_size", "budgets", "health"}
 # A shard is the unit of work, retry and progress: big enough that loading the models is paid
 # rarely, small enough that a retried shard costs under a minute on one core.
 DEFAULT_SHARD_SIZE = 200
@@ -55,6 +55,7 @@ class Config:
     path: Path | str | None = None
     shard_size: int = DEFAULT_SHARD_SIZE
     budgets: dict[str, Any] = field(default_factory=dict)   # see pipeline/stages/budget.py
+    health: dict[str, Any] = field(default_factory=dict)    # drift rules, see pipeline/validate/health.py
 
     @property
     def limits(self):
@@ -67,15 +68,25 @@ class Config:
                 return source
         raise ConfigError(f"no source named {name!r} in {self.path}")
 
+    def only(self, names: list[str]) -> "Config":
+        """The same settings with only the named sources (all of them when `names` is empty)."""
+        if not names:
+            return self
+        unknown = sorted(set(names) - {s["name"] for s in self.sources})
+        if unknown:
+            raise ConfigError(f"{self.path or 'config'}: no source named {', '.join(map(repr, unknown))}; "
+                              f"sources are {', '.join(s['name'] for s in self.sources)}")
+        return dataclasses.replace(self, sources=[s for s in self.sources if s["name"] in names])
+
     def to_dict(self) -> dict[str, Any]:
         """What a night runs with, as plain JSON (kept in its staging area for every worker)."""
         return {"sources": self.sources, "fetch": self.fetch, "shard_size": self.shard_size,
-                "budgets": self.budgets, "path": str(self.path) if self.path else None}
+                "budgets": self.budgets, "health": self.health, "path": str(self.path) if self.path else None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Config":
         return cls(sources=data["sources"], fetch=data.get("fetch") or {}, path=data.get("path"),
-                   shard_size=int(data.get("shard_size") or DEFAULT_SHARD_SIZE), budgets=data.get("budgets") or {})
+                   shard_size=int(data.get("shard_size") or DEFAULT_SHARD_SIZE), budgets=data.get("budgets") or {}, health=data.get("health") or {})
 
     def check_locations(self) -> None:
         """Local files and folders a source names must exist: a typo'd folder is a config error,
@@ -124,6 +135,8 @@ def _check_options(source: dict[str, Any], origin: str) -> None:
     if hosts is not None and not (isinstance(hosts, str) or
                                   (isinstance(hosts, list) and all(isinstance(h, str) for h in hosts))):
         raise ConfigError(f"{origin}: source {name!r}: hosts must be a host name or a list of them")
+    if not isinstance(source.get("critical", False), bool):
+        raise ConfigError(f"{origin}: source {name!r}: critical must be true or false, not {source['critical']!r}")
     if source.get("urls") is not None and source["kind"] != "urls":
         raise ConfigError(f"{origin}: source {name!r}: 'urls' is an option of kind urls only")
 
@@ -188,7 +201,12 @@ def parse_config(data: Any, base: Path | None, origin: str) -> Config:
     if isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1:
         raise ConfigError(f"{origin}: shard_size must be a positive whole number, not {shard_size!r}")
     budgets = _check_budgets(data.get("budgets") or {}, origin)
-    return Config(sources=sources, fetch=fetch, shard_size=shard_size, budgets=budgets)
+    health = data.get("health") or {}
+    from pipeline.validate.health import check_settings
+    problems = check_settings(health, origin)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return Config(sources=sources, fetch=fetch, shard_size=shard_size, budgets=budgets, health=health)
 
 
 def _read_config_text(path: str) -> str:

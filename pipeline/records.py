@@ -99,6 +99,8 @@ class Quote:
     speaker_start: int | None
     speaker_end: int | None
     cue: str | None
+    speaker_key: str | None = None      # joins entities.entity_key
+    speaker_type: str | None = None     # person, organisation, role, document, unknown
 
 
 @dataclass

@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
+from pipeline.progress import PROGRESS_EVERY_SECONDS, duration, progress_log
 from pipeline.records import Shard
 from pipeline.stages import budget
 from pipeline.stages.budget import SLOT_FIELDS, Budgets
@@ -25,17 +26,15 @@ from pipeline.stages.context import Counts, RunContext
 from pipeline.store.failpoints import failpoint
 
 log = logging.getLogger("broadsheet.run")
-progress_log = logging.getLogger("broadsheet.progress")
 
-PROGRESS_EVERY_SECONDS = 5.0
 WATCH_EVERY_SECONDS = 0.25
 # A shard whose worker keeps dying with no document to blame is not tried forever.
 MAX_UNEXPLAINED_DEATHS = 3
 # What the fork server imports once, so that every worker forked from it starts with it loaded.
 # pipeline.stages.dedup too: extract signs each article with it, and its import (datasketch) takes
-# seconds that would otherwise count against a worker's first document.
+# a second of CPU that every worker would pay again; newspaper4k is a fall-back of the extractor chain.
 WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.stages.dedup", "pipeline.extract.html",
-                  "pipeline.enrich")
+                  "pipeline.enrich", "newspaper")
 
 ShardStage = Callable[[RunContext, str], Counts]
 
@@ -144,18 +143,7 @@ class _Progress:
         left = (self.total_documents - self.documents_done) / rate if rate else 0.0
         progress_log.info("%s: %d/%d shards, %d/%d documents, %.1f documents/s, about %s left",
                           self.stage, self.shards_done, self.total_shards, self.documents_done,
-                          self.total_documents, rate, _duration(left))
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+                          self.total_documents, rate, duration(left))
 
 
 class ShardRunner:

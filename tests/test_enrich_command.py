@@ -55,3 +55,39 @@ def test_runs_as_a_module_over_stdin():
     assert done.returncode == 0, done.stderr
     [row] = [json.loads(line) for line in done.stdout.splitlines()]
     assert row["id"] == "x" and row["quotes"][0]["speaker"] == "Maria Lopez"
+
+
+def test_malformed_lines_give_error_objects_and_the_rest_is_processed():
+    good = [json.dumps({"id": f"g{n}", "text": ARTICLE}) for n in range(3)]
+    lines = [good[0], "{not json", json.dumps({"text": "no id here"}), good[1],
+             json.dumps({"id": "t", "text": 42}), json.dumps(["a", "list"]), good[2]]
+    stdin = io.StringIO("\n".join(lines) + "\n")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    old_stderr, sys.stderr = sys.stderr, stderr
+    try:
+        code = main([], stdin=stdin, stdout=stdout)
+    finally:
+        sys.stderr = old_stderr
+    rows = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert code == 1
+    assert "4 line(s) failed" in stderr.getvalue()
+    assert len(rows) == len(lines)
+    assert [r.get("id") for r in rows] == ["g0", None, None, "g1", "t", None, "g2"]
+    errors = {r["line"]: r["error"] for r in rows if "error" in r}
+    assert set(errors) == {2, 3, 5, 6}
+    assert errors[2].startswith("bad JSON") and errors[3] == "missing id"
+    assert errors[5] == "text is missing or not a string" and "object" in errors[6]
+    good_rows = [r for r in rows if "error" not in r]
+    assert all(r["quotes"][0]["speaker"] == "Maria Lopez" for r in good_rows)
+
+
+def test_a_bad_line_among_a_hundred_loses_nothing_from_the_command_line():
+    lines = [json.dumps({"id": f"a{n}", "text": f"Item {n} was sold in Madrid."}) for n in range(100)]
+    lines[63] = '{"id": "broken", "text": '
+    done = subprocess.run([sys.executable, "-m", "pipeline.enrich.command"], input="\n".join(lines) + "\n",
+                          text=True, capture_output=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "1 line(s) failed" in done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(rows) == 100 and sum("entities" in r for r in rows) == 99
+    assert rows[63] == {"id": None, "line": 64, "error": rows[63]["error"]} and rows[63]["error"].startswith("bad JSON")

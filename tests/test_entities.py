@@ -118,3 +118,41 @@ def test_organisation_short_form_matches_first_words_only(nlp):
             "and the House will sit again in January.")
     houses = [e for e in entities_of(nlp, text) if e.mention == "House"]
     assert houses and all(e.canonical == "House of Representatives" for e in houses)
+
+
+def test_titles_that_are_part_of_a_name_are_kept(nlp):
+    entities = entities_of(nlp, "Pope Francis met King Charles in Rome. Later Francis spoke to reporters.")
+    names = {e.canonical for e in entities if e.label == "PERSON"}
+    assert {"Pope Francis", "King Charles"} <= names
+    assert len({e.entity_key for e in entities if e.canonical == "Pope Francis"}) == 1
+
+
+def test_gazetteer_finds_capitals_the_model_misses(nlp):
+    text = "Officials in Kyiv said the talks would resume. The Kyiv Independent reported it first."
+    places = [(e.mention, e.label) for e in entities_of(nlp, text)]
+    assert ("Kyiv", "GPE") in places
+    assert not any(m == "Kyiv" and e.start_char > 40 for e in entities_of(nlp, text) for m in [e.mention]
+                   if e.label == "GPE")  # not inside a longer name
+
+
+def test_one_label_per_entity_in_an_article(nlp):
+    text = ("Twitter said on Monday it would change its rules. Users of Twitter complained, and Twitter "
+            "later apologised. The Senate will hold a hearing; the Senate committee chair agreed.")
+    by_name = {}
+    for e in entities_of(nlp, text):
+        by_name.setdefault(e.canonical, set()).add(e.label)
+    assert by_name.get("Twitter") == {"ORG"}
+    assert by_name.get("Senate") == {"ORG"}
+
+
+@pytest.mark.parametrize("text,span,label,expected", [
+    ("He bought the earlier MacBook Pro today.", "earlier MacBook Pro", "PRODUCT", "MacBook Pro"),
+    ("Sens. Jon Tester (D-Mont.) spoke.", "Jon Tester (D", "PERSON", "Jon Tester"),
+    ("The HP outbreak spread.", "HP", "ORG", None),
+    ("Hypersensitivity pneumonitis (HP) is rare; HP spread.", "HP", "ORG", "HP"),
+])
+def test_junk_spans_are_mended_or_dropped(text, span, label, expected):
+    from pipeline.enrich.mending import mend
+    start = text.rindex(span) if expected == "HP" else text.index(span)
+    mended = mend(text, start, start + len(span), label)
+    assert (text[mended[0]:mended[1]] if mended else None) == expected

@@ -175,3 +175,40 @@ def test_a_page_without_an_article_still_reports_its_date(tmp_path, capsys):
     assert line["error"] == "no_article_body"
     assert line["published_at"] == "2022-05-04T10:00:00+00:00" and line["date_source"] == "meta"
     assert "text" not in line
+
+
+def _published_day(head: str, url: str, lang: str | None = None) -> date:
+    html = page(head, url)
+    if lang:
+        html = html.replace("<html>", f"<html lang='{lang}'>", 1)
+    return extract_html(html, url).published_at.date()
+
+
+@pytest.mark.parametrize("url, lang, written, day", [
+    # 23:00Z is midnight in Germany: a German paper printed the 5th
+    ("https://zeitung.example.de/a", None, "2021-11-04T23:00Z", date(2021, 11, 5)),
+    # the page's language tag names the country when the host does not
+    ("https://zeitung.example.com/a", "de-AT", "2021-11-04T23:00Z", date(2021, 11, 5)),
+    # no country known: the UTC day stays
+    ("https://paper.example.com/a", None, "2021-11-04T23:00Z", date(2021, 11, 4)),
+    # a country with several clocks (the United States) cannot tell the day
+    ("https://paper.example.com/a", "en-US", "2021-11-05T02:00Z", date(2021, 11, 5)),
+    # +00:00 is as often a CMS's own clock left at UTC: kept as written
+    ("https://zeitung.example.de/a", None, "2021-11-04T23:00:00+00:00", date(2021, 11, 4)),
+    # exactly midnight is a date written as a timestamp
+    ("https://paper.example.jp/a", None, "2021-11-04T00:00:00Z", date(2021, 11, 4)),
+    # a vanity country code says nothing about where the publisher is
+    ("https://news.example.io/a", None, "2021-11-04T23:00Z", date(2021, 11, 4)),
+])
+def test_a_zulu_timestamp_is_read_on_the_clock_of_the_page_country(url, lang, written, day):
+    head = f"<meta property='article:published_time' content='{written}'>"
+    assert _published_day(head, url, lang) == day
+
+
+def test_page_country_from_host_then_language_tag():
+    from pipeline.extract.zones import page_country
+    assert page_country("www.bbc.co.uk", None, None) == "gb"
+    assert page_country("www.example.com", "it-IT", None) == "it"
+    assert page_country("www.example.com", None, "fr_CA") == "ca"
+    assert page_country("www.example.com", "en", None) is None
+    assert page_country(None, None, None) is None

@@ -137,20 +137,20 @@ def test_every_stored_text_column_is_plain_text_and_every_offset_is_inside_its_t
         assert 0 <= start < end <= length and same
 
 
-def enrich_lines(lines: list[str], *options: str) -> tuple[list[dict], str]:
+def enrich_lines(lines: list[str], *options: str) -> tuple[list[dict], str, int]:
     from pipeline.enrich.command import main
     out, err = io.StringIO(), io.StringIO()
     saved, sys.stderr = sys.stderr, err
     try:
-        assert main(list(options), stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=out) == 0
+        code = main(list(options), stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=out)
     finally:
         sys.stderr = saved
-    return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+    return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue(), code
 
 
 def test_broadsheet_enrich_answers_every_line_whatever_one_of_them_holds():
     story = "\"We will add sailings,\" Ada Moss said on Monday."
-    rows, err = enrich_lines([
+    rows, err, code = enrich_lines([
         json.dumps({"id": "surrogate", "text": "Ferry \ud800 news. " + story}),   # a lone surrogate
         "this line is not JSON",
         json.dumps({"id": "huge", "text": (story + "\n\n") * 60_000}),        # 3 MB: past spaCy's max_length
@@ -160,8 +160,8 @@ def test_broadsheet_enrich_answers_every_line_whatever_one_of_them_holds():
     assert [row["id"] for row in rows] == ["surrogate", None, "huge", "quotes", "after"]
     by_id = {row["id"]: row for row in rows}
     assert by_id["surrogate"]["quotes"][0]["speaker"] == "Ada Moss"
-    assert by_id[None]["error"].startswith("line 2: JSONDecodeError")
+    assert by_id[None]["error"].startswith("bad JSON") and by_id[None]["line"] == 2
     assert by_id["huge"]["skipped"].startswith("truncated: analysed the first ")
     assert by_id["huge"]["quotes"] and by_id["after"]["quotes"][0]["speaker"] == "Ada Moss"
     assert "quotes" in by_id["quotes"] and "error" not in by_id["quotes"]
-    assert err.strip() == "broadsheet enrich: 1 of 5 item(s) failed; see their \"error\""
+    assert code == 1 and err.strip() == "broadsheet enrich: 1 line(s) failed of 5 (see their error objects)"

@@ -110,10 +110,11 @@ def test_compaction_and_vacuum_change_files_never_rows(warehouse, tmp_path):
     import shutil
     copy = tmp_path / "copy"
     shutil.copytree(warehouse, copy)
-    before = {t: checksum(copy, t) for t in TABLES}
-    files_before = {t: len(open_table(copy, t).file_uris()) for t in TABLES}
+    present = [t for t in TABLES if open_table(copy, t) is not None]   # compactions: not before the first
+    before = {t: checksum(copy, t) for t in present}
+    files_before = {t: len(open_table(copy, t).file_uris()) for t in present}
     done = maintain(copy, retention_days=0)
-    assert {t: checksum(copy, t) for t in TABLES} == before
+    assert {t: checksum(copy, t) for t in present} == before
     assert done["runs"]["files_after"] < files_before["runs"], "the appended runs files are compacted"
     assert sum(d["vacuumed"] for d in done.values()) > 0, "replaced and compacted files are removed"
     parquet_files = sum(1 for _ in (copy / "articles").rglob("*.parquet"))

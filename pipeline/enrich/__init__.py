@@ -54,7 +54,7 @@ def enrich_texts(items: Iterable[dict], nlp: Language | None = None, batch_size:
                     raise doc
                 text, title = _text_of(item), _title_of(item)
                 entities = extract_entities(doc, title, text)
-                quotes = extract_quotes(doc, entities, title, text)
+                quotes = extract_quotes(doc, entities, title, text, nlp)
             except Exception as exc:  # one item's failure is its own, reported with it
                 yield {"id": item.get("id"), "entities": [], "quotes": [], "skipped": None,
                        "error": f"{type(exc).__name__}: {exc}"[:300]}

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from pipeline.enrich.lexicon import ORG_NOUNS
+from pipeline.enrich.lexicon import INSTITUTION_WORDS, ORG_NOUNS, PLATFORMS
+from pipeline.enrich.mending import mend
+from pipeline.enrich.places import gazetteer_places, is_place_name
 from pipeline.records import Entity
 
 KEPT_LABELS = frozenset(
@@ -42,6 +45,8 @@ TITLES = frozenset(
     commissioner conductor
     """.split()
 )
+# Labels the small model gives a capital or a country by mistake; the gazetteer corrects them.
+PLACE_CONFUSABLE = frozenset({"ORG", "FAC", "PRODUCT", "LOC", "WORK_OF_ART"})
 # Left out on purpose: "Pope Francis", "Queen Elizabeth", "Prince Harry" are how these people are named.
 # Labels the small model gives a bare surname by mistake ("Clinton" as ORG, "Dubois" as GPE).
 SURNAME_CONFUSABLE = frozenset({"PERSON", "ORG", "GPE", "PRODUCT"})
@@ -154,11 +159,18 @@ def _mentions(doc: Doc, text: str, title: str | None) -> list[_Mention]:
         if ent.label_ not in KEPT_LABELS:
             continue
         start, end = _trim(text, ent.start_char, ent.end_char, ent.label_)
+        mended = mend(text, start, end, ent.label_) if start < end else None
+        if mended is None:
+            continue
+        start, end = mended
         mention = text[start:end]
         if start >= end or is_junk_mention(mention) or _overlaps(start, end, headline):
             continue
-        found.append(_Mention(start, end, ent.label_, _name_words(mention)))
-    return found
+        label = "GPE" if ent.label_ in PLACE_CONFUSABLE and is_place_name(mention) else ent.label_
+        found.append(_Mention(start, end, label, _name_words(mention)))
+    taken = [(m.start, m.end) for m in found] + headline
+    found += [_Mention(s, e, "GPE", _name_words(text[s:e])) for s, e in gazetteer_places(text, taken)]
+    return sorted(found, key=lambda m: m.start)
 
 
 def _longer_names(candidates: list[_Mention], by_last_words: bool,
@@ -231,11 +243,44 @@ def extract_entities(doc: Doc, title: str | None = None, text: str | None = None
         full = _full_name_for(m, people) if m.label in SURNAME_CONFUSABLE and len(m.words) <= 2 else None
         if full is not None:
             label, canonical = "PERSON", text[full.start:full.end]
-        elif m.label in SURNAME_CONFUSABLE and len(m.words) == 1:
+        elif m.label in SURNAME_CONFUSABLE and len(m.words) == 1 and not (m.label == "GPE" and is_place_name(text[m.start:m.end])):
             full = _full_name_for(m, organisations)  # "Skylink" -> "Skylink Airways"
             if full is not None:
                 label, canonical = "ORG", text[full.start:full.end]
         canonical = " ".join(canonical.split())
         entities.append(Entity(text[m.start:m.end], label, m.start, m.end, canonical,
                                entity_key(label, canonical)))
-    return entities
+    return one_label_per_entity(entities)
+
+
+# When mentions of one name disagree and their votes tie, the more reliable label wins.
+LABEL_RELIABILITY = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"]
+
+
+def text_label(canonical: str) -> str | None:
+    """The label the name itself shows: "the Senate", "Wells Fargo Bank" are organisations, and
+    so are the platforms ("Twitter"), whatever one mention was tagged."""
+    words = canonical.casefold().split()
+    if not words:
+        return None
+    if " ".join(words) in PLATFORMS or words[-1] in INSTITUTION_WORDS:
+        return "ORG"
+    return None
+
+
+def one_label_per_entity(entities: list[Entity]) -> list[Entity]:
+    """One label for all the mentions of a canonical name in the article: the one the name shows
+    ("Senate" is an ORG), else the majority of its mentions, ties to the more reliable label."""
+    votes: dict[str, Counter] = {}
+    for e in entities:
+        votes.setdefault(e.canonical.casefold(), Counter())[e.label] += 1
+    chosen = {}
+    for name, counts in votes.items():
+        shown = text_label(name)
+        chosen[name] = shown or max(counts, key=lambda label: (counts[label], -LABEL_RELIABILITY.index(label)))
+    out = []
+    for e in entities:
+        label = chosen[e.canonical.casefold()]
+        out.append(e if label == e.label else Entity(e.mention, label, e.start_char, e.end_char, e.canonical,
+                                                     entity_key(label, e.canonical)))
+    return out

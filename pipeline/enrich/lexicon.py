@@ -20,8 +20,8 @@ SPEECH_VERBS = _forms(
     "concede/conceded/concedes", "suggest/suggested/suggests/suggesting", "observed", "remarked",
     "commented", "emphasize/emphasized/emphasised/emphasizing", "stress/stressed/stresses",
     "complain/complained/complains/complaining", "predict/predicted/predicts", "promise/promised/promises",
-    "vow/vowed/vows/vowing", "urge/urged/urges/urging", "countered", "quipped", "joked", "shouted",
-    "yelled", "testified", "report/reported/reports", "concluded", "cautioned",
+    "vow/vowed/vows/vowing", "urge/urged/urges/urging", "countered", "quipped", "joked", "shout/shouted",
+    "yell/yelled/yells", "scream/screamed", "sing/sang/sings", "chant/chanted", "testified", "report/reported/reports", "concluded", "cautioned",
     "describe/described/describes/describing", "call/called/calls/calling", "praise/praised/praises/praising",
     "criticize/criticized/criticised/criticizes/criticizing", "deny/denied/denies/denying",
     "hint/hinted/hints/hinting", "dub/dubbed/dubs", "labeled/labelled", "termed", "liken/likened/likening",
@@ -52,7 +52,7 @@ NP_STOP = frozenset(
 # Words skipped between a speaker and the speech verb ("Smith also said", "he had told").
 BETWEEN_SPEAKER_AND_VERB = frozenset(
     """
-    also later then again has have had was were is would will could once previously recently
+    also later then again has have had was were is would will could once previously recently now
     repeatedly reportedly publicly privately quickly further first last earlier frequently often
     """.split()
 )
@@ -83,3 +83,45 @@ ORG_NOUNS = frozenset(
     """.split()
 )
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday".split())
+# Nouns for people by what they do, which can be the source of a quotation ("a spokeswoman",
+# "officials", "the lawyer"); plural forms are matched by dropping a final "s".
+ROLE_NOUNS = frozenset(
+    """
+    official spokesman spokeswoman spokesperson aide adviser advisor lawyer attorney analyst expert
+    economist researcher scientist doctor witness resident voter supporter critic protester activist
+    lawmaker legislator senator representative prosecutor investigator detective officer agent
+    reporter journalist editor author writer columnist historian professor teacher student parent
+    worker employee executive manager founder owner investor lobbyist strategist pollster consultant
+    diplomat negotiator source insider observer commentator host anchor guest reader viewer fan
+    member leader chief head boss coach player organizer organiser campaigner advocate candidate
+    democrat republican conservative liberal progressive nominee officials people neighbor neighbour
+    friend relative wife husband mother father son daughter sister brother family victim survivor
+    """.split()
+)
+# Nouns for texts that can be the source of a quotation (then speaker_type is 'document') but
+# are never a person or an organisation: "the statement said", "according to the report".
+DOCUMENT_NOUNS = frozenset(
+    """
+    statement report memo memorandum letter filing brief bylaws complaint lawsuit indictment ruling
+    order opinion decision study survey poll document release announcement email e-mail tweet post
+    message note transcript analysis audit review paper article editorial column website ad advert
+    advertisement video book blog newsletter notice plan proposal bill law resolution guidance
+    finding findings data record records
+    """.split()
+)
+
+# Services people post on: where words were said, not who said them.
+PLATFORMS = frozenset(
+    """instagram twitter x facebook youtube tiktok linkedin telegram snapchat reddit whatsapp threads
+    bluesky mastodon weibo wechat substack medium truth social gettr parler rumble""".split()
+) | {"truth social"}
+# Last words that make a name an institution whatever the recogniser says ("Senate", "the
+# Federal Reserve Board", "Wells Fargo Bank").
+INSTITUTION_WORDS = frozenset(
+    """
+    senate congress parliament assembly house ministry department agency commission committee council
+    court bank corp corporation inc ltd plc llc company party police army navy reserve board bureau
+    university college school institute foundation association union federation fund times post
+    journal news network
+    """.split()
+)

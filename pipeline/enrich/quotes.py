@@ -18,6 +18,10 @@ Speakers are looked for in this order (the rules themselves are in `attribution.
   6. a direct quotation left without a speaker takes the speaker of the quotation before it in
      the paragraph, of the quotation it continues from the previous paragraph, of a previous
      paragraph that ends with a colon, or of a previous paragraph's quotation when it opens its own.
+Then the dependency parse of the sentences holding a partial quotation names its source where it
+shows one (see `syntax.py`): for a partial quotation the parse is preferred to the rules, which
+read no structure inside reported speech; a direct quotation still without a speaker after
+step 6 is given the one the parse of its sentence shows.
 Pronouns are resolved to a person named earlier in the paragraph, else to the speaker named in
 this or the previous paragraph, else to the nearest person named before (see `speakers.py`).
 A quotation spread over paragraphs yields one Quote per paragraph piece, all with one speaker.
@@ -28,6 +32,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.enrich.attribution import (
@@ -36,11 +41,17 @@ from pipeline.enrich.attribution import (
     transcript_label,
 )
 from pipeline.enrich.entities import title_spans
+from pipeline.enrich.gender import compatible, genders
 from pipeline.enrich.lexicon import PERSON_PRONOUNS, SPEECH_VERBS
+from pipeline.enrich.speaker_types import classify
 from pipeline.enrich.quote_marks import (QuotedSpan, QuotedSpans, find_quoted_spans, paragraph_at, paragraphs,
                                          quote_at)
+from pipeline.enrich.nlp import load_nlp, parse
 from pipeline.enrich.speakers import Tokens, resolve_speaker
+from pipeline.enrich.syntax import speaker_in_parse
 from pipeline.records import Entity, Quote
+# An agency dateline opening a paragraph: place in capitals, maybe a date and agency, then a dash.
+DATELINE = re.compile(r"[A-Z][A-Z .'-]{2,}(?:,[^—\n]{0,40})?\s*(?:—|--|–)\s*")
 WORK_CONTEXT = re.compile(
     r"(?:['’]s?|\b(?:titled|entitled|called|named|show|program|programme|book|film|movie|documentary|series|"
     r"episode of|broadcast of|newspaper|magazine|column|song|album|ad|slogan|on)$)")
@@ -51,8 +62,10 @@ class _Found:
     span: QuotedSpan
     kind: str
     para: tuple[int, int]
+    floor: int = 0                            # first token of its sentence
     speaker: tuple[int, int] | None = None    # token indexes of the speaker phrase
     cue: str | None = None
+    antecedent: tuple[int, int] | None = None  # characters of what a relative pronoun speaker stands for
 
 
 def _sentence_floor(text: str, tok: Tokens, span: QuotedSpan, para: tuple[int, int],
@@ -109,6 +122,55 @@ def _attribute(text: str, tok: Tokens, found: list[_Found], quotes: list[QuotedS
             f.speaker, f.cue = result
 
 
+def _sentence_end(text: str, tok: Tokens, span: QuotedSpan, para: tuple[int, int],
+                  quotes: list[QuotedSpan]) -> int:
+    """The character where the sentence holding the quotation ends (quotations are opaque)."""
+    if inner_end_char(text, span) in SENTENCE_END and not text[span.end:span.end + 2].strip(" \u00a0")[:1].islower():
+        return span.end
+    i = tok.first_at_or_after(span.end)
+    while i < len(tok) and tok.start[i] < para[1]:
+        inside = quote_at(quotes, tok.start[i])
+        if inside is not None:
+            if inner_end_char(text, inside) in SENTENCE_END:
+                return inside.end
+            i = tok.first_at_or_after(inside.end)
+            continue
+        if tok.text[i] in SENTENCE_END:
+            return tok.end[i]
+        i += 1
+    return para[1]
+
+
+def _attribute_by_syntax(nlp: Language, text: str, tok: Tokens, wanted: list[_Found],
+                         quotes: list[QuotedSpan]) -> None:
+    """The quotations `wanted` get the speaker the dependency parse of their sentence shows, where
+    it shows one; only those sentences are parsed, once each."""
+    sentences = {}
+    for f in wanted:
+        sentences[id(f)] = (tok.start[f.floor] if f.floor < len(tok) else f.para[0],
+                            _sentence_end(text, tok, f.span, f.para, quotes))
+        dateline = DATELINE.match(text, sentences[id(f)][0], f.span.start)
+        if dateline:  # "FLINT, Mich., Oct. 4 (UPI) — Former President ..." starts after the dash
+            sentences[id(f)] = (dateline.end(), sentences[id(f)][1])
+    ranges = sorted(set(sentences.values()))
+
+    def entity_label(char: int) -> str:
+        i = tok.first_at_or_after(char)
+        return tok.ent_label[i] if i < len(tok) and tok.start[i] == char else ""
+
+    docs = dict(zip(ranges, parse(nlp, (text[s:e] for s, e in ranges))))
+    for f in wanted:
+        start, end = sentences[id(f)]
+        if not start <= f.span.start < end:
+            continue
+        parsed = speaker_in_parse(docs[(start, end)], start, f.span.start, f.span.end, entity_label)
+        if parsed is None:
+            continue
+        first, last = tok.first_at_or_after(parsed.start), tok.last_before(parsed.end)
+        if first <= last:
+            f.speaker, f.cue, f.antecedent = (first, last), parsed.cue, parsed.antecedent
+
+
 def _inherit(text: str, tok: Tokens, found: list[_Found]) -> None:
     paras = paragraphs(text)
     para_index = {p: n for n, p in enumerate(paras)}
@@ -120,15 +182,16 @@ def _inherit(text: str, tok: Tokens, found: list[_Found]) -> None:
         prev_para = paras[this_para - 1] if this_para else None
         opens_para = not text[f.para[0]:f.span.start].strip()
         if prev and prev.speaker and (prev.para == f.para or f.span.continuation):
-            f.speaker, f.cue = prev.speaker, prev.cue
+            f.speaker, f.cue, f.antecedent = prev.speaker, prev.cue, prev.antecedent
         elif opens_para and (intro := colon_intro(text, tok, f.para, prev_para)):
             f.speaker, f.cue = intro
         elif opens_para and prev and prev.speaker and prev.para == prev_para and prev.kind == "direct":
-            f.speaker, f.cue = prev.speaker, prev.cue
+            f.speaker, f.cue, f.antecedent = prev.speaker, prev.cue, prev.antecedent
     # A quotation over several paragraphs is often attributed only in its last piece.
     for n in range(len(found) - 1, 0, -1):
         if found[n].span.continuation and found[n].speaker and found[n - 1].speaker is None:
-            found[n - 1].speaker, found[n - 1].cue = found[n].speaker, found[n].cue
+            found[n - 1].speaker, found[n - 1].cue, found[n - 1].antecedent = \
+                found[n].speaker, found[n].cue, found[n].antecedent
 
 
 def _names_a_work(text: str, span: QuotedSpan) -> bool:
@@ -142,7 +205,7 @@ def _names_a_work(text: str, span: QuotedSpan) -> bool:
 
 
 def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
-                   text: str | None = None) -> list[Quote]:
+                   text: str | None = None, nlp: Language | None = None) -> list[Quote]:
     """All quotations of the document with kind, speaker (resolved) and cue, in text order.
 
     Quotations inside a repeated headline (`title`) are left out, as are quoted fragments that no
@@ -163,15 +226,33 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
         if para is None:   # a quotation always starts inside a paragraph; never guessed otherwise
             continue
         floor = _sentence_floor(text, tok, span, para, spans)
-        found.append(_Found(span, _kind(text, tok, span, para, floor), para))
+        found.append(_Found(span, _kind(text, tok, span, para, floor), para, floor))
     _attribute(text, tok, found, spans)
+    nlp = nlp or load_nlp()
+    _attribute_by_syntax(nlp, text, tok, [f for f in found if f.kind == "partial"], spans)
     _inherit(text, tok, found)
+    # Direct quotations still without a speaker once continuations have inherited theirs
+    # ("I laughed and said, "..."" where no rule reads the clause before the comma).
+    _attribute_by_syntax(nlp, text, tok, [f for f in found if f.speaker is None], spans)
     return _as_records(text, tok, [f for f in found if f.speaker is not None or f.kind == "direct"], entities)
 
 
+def _last_compatible_person(persons: list[Entity], starts: list[int], begin: int, end: int, pronoun: str,
+                             known_genders) -> Entity | None:
+    """The last person named in [begin, end) whom the pronoun can refer to: found by bisection,
+    then walking back over that paragraph's people only."""
+    i = bisect.bisect_left(starts, end) - 1
+    while i >= 0 and starts[i] >= begin:
+        if compatible(pronoun, persons[i].canonical, known_genders):
+            return persons[i]
+        i -= 1
+    return None
+
+
 def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Entity]) -> list[Quote]:
-    """Quote records with the speakers named."""
+    """Quote records with the speakers named, typed and keyed."""
     para_number_of = {p: n for n, p in enumerate(paragraphs(text))}
+    known_genders = genders(text, entities)
     # people in text order, for "the last one named before the pronoun" by bisection
     persons = sorted((e for e in entities if e.label == "PERSON"), key=lambda e: e.start_char)
     person_starts = [e.start_char for e in persons]
@@ -179,20 +260,30 @@ def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Enti
     last_named: tuple[str, int] | None = None  # the last speaker named outright, and its paragraph
     for f in found:
         name = mention = s_start = s_end = None
+        verdict = None
         if f.speaker is not None:
-            speaker = resolve_speaker(text, tok.start[f.speaker[0]], tok.end[f.speaker[1]], entities)
+            speaker = resolve_speaker(text, tok.start[f.speaker[0]], tok.end[f.speaker[1]], entities, known_genders)
             name, mention, s_start, s_end = speaker.name, speaker.mention, speaker.start, speaker.end
+            if f.antecedent is not None:  # "McConnell, who said ...": the mention is "who"
+                name = resolve_speaker(text, *f.antecedent, entities, known_genders).name
             para_number = para_number_of[f.para]
-            if tok.lower[f.speaker[0]] in PERSON_PRONOUNS:
-                # A pronoun refers back to a person named earlier in its paragraph, else to the
-                # speaker named in this or the previous paragraph ("..., Hart said. "...," she added").
-                nearest = bisect.bisect_left(person_starts, s_start) - 1
-                if nearest >= 0 and person_starts[nearest] >= f.para[0]:
-                    name = persons[nearest].canonical
-                elif last_named and para_number - last_named[1] <= 1:
+            pronoun = tok.lower[f.speaker[0]]
+            if pronoun in PERSON_PRONOUNS:
+                # A pronoun refers back to a person of its gender named earlier in its paragraph,
+                # else to the speaker named in this or the previous paragraph ("..., Hart said.
+                # "...," she added").
+                earlier = _last_compatible_person(persons, person_starts, f.para[0], s_start, pronoun, known_genders)
+                if earlier is not None:
+                    name = earlier.canonical
+                elif last_named and para_number - last_named[1] <= 1 and compatible(pronoun, last_named[0], known_genders):
                     name = last_named[0]
-            elif name:
-                last_named = (name, para_number)
+            verdict = classify(mention, s_start, s_end, name, entities)
+            if verdict.speaker and pronoun not in PERSON_PRONOUNS and verdict.speaker_type in ("person", "organisation"):
+                last_named = (verdict.speaker, para_number)
+            name = verdict.speaker
+            if not verdict.keep_mention:
+                mention = s_start = s_end = None
         quotes.append(Quote(text[f.span.start:f.span.end], f.kind, f.span.start, f.span.end,
-                            name, mention, s_start, s_end, f.cue if f.speaker is not None else None))
+                            name, mention, s_start, s_end, f.cue if f.speaker is not None else None,
+                            verdict.speaker_key if verdict else None, verdict.speaker_type if verdict else None))
     return quotes

@@ -19,6 +19,7 @@ from pipeline.enrich.lexicon import (
     PRONOUNS, SPEECH_VERBS, WEEKDAYS,
 )
 from pipeline.enrich.entities import TITLES
+from pipeline.enrich.gender import compatible
 from pipeline.records import Entity
 
 MAX_PHRASE_TOKENS = 9
@@ -187,10 +188,11 @@ def _opens_clause(text: str, entity: Entity) -> bool:
     return not before or before[-1] in ".!?:\n\"”"
 
 
-def _nearest_person(text: str, entities: list[Entity], char: int) -> Entity | None:
-    """The nearest earlier person named in subject position, else the nearest earlier person."""
-    subject = _nearest_before(entities, char, lambda e: e.label == "PERSON" and _opens_clause(text, e))
-    nearest = _nearest_before(entities, char, lambda e: e.label == "PERSON")
+def _nearest_person(text: str, entities: list[Entity], char: int, fits=lambda e: True) -> Entity | None:
+    """The nearest earlier person named in subject position, else the nearest earlier person
+    (among those that `fits` accepts: of the pronoun's gender)."""
+    subject = _nearest_before(entities, char, lambda e: e.label == "PERSON" and fits(e) and _opens_clause(text, e))
+    nearest = _nearest_before(entities, char, lambda e: e.label == "PERSON" and fits(e))
     if subject is not None and nearest is not None and char - subject.end_char < 600:
         return subject
     return nearest
@@ -225,12 +227,14 @@ def _capitalised_name(head: str) -> str | None:
     return " ".join(name) if len(name) >= 2 else None
 
 
-def resolve_speaker(text: str, start: int, end: int, entities: list[Entity]) -> ResolvedSpeaker:
+def resolve_speaker(text: str, start: int, end: int, entities: list[Entity],
+                    genders: dict[str, str] | None = None) -> ResolvedSpeaker:
     """Name the speaker phrase text[start:end] using the article's entities.
 
     When the phrase holds a name ("Unite regional officer Mark Dempsey", "Prof Ada Traoré of the
     University of Bamako"), the mention is narrowed to that name; pronouns and descriptions
-    ("she", "the ministry") stay as written and are resolved to an earlier named entity.
+    ("she", "the ministry") stay as written and are resolved to an earlier named entity; a
+    pronoun only to a person of its gender where `genders` (canonical -> "m"/"f") knows it.
     """
     phrase = text[start:end]
     words = phrase.lower().split()
@@ -256,7 +260,7 @@ def resolve_speaker(text: str, start: int, end: int, entities: list[Entity]) -> 
             return ResolvedSpeaker(best.canonical, text[mention_start:best.end_char], mention_start, best.end_char)
     name = None
     if words and words[0] in PERSON_PRONOUNS:
-        found = _nearest_person(text, entities, start)
+        found = _nearest_person(text, entities, start, lambda e: compatible(words[0], e.canonical, genders or {}))
         name = found.canonical if found else None
     elif len(words) >= 2 and words[0] == "the":
         noun = words[-1]

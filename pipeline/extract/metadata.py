@@ -13,6 +13,7 @@ from pipeline.extract.candidates import MAX_LINK_SHARE
 from pipeline.extract.hosts import host_name
 from pipeline.extract.paragraphs import block_paragraphs, split_paragraphs
 from pipeline.extract.published import find_published, modified_evidence
+from pipeline.extract.zones import page_country
 from pipeline.extract.titles import clean_title
 from pipeline.urls import article_url
 
@@ -188,7 +189,8 @@ def extract_metadata(tree, url: str | None, hints: dict, captured_at: datetime |
     # canonical URL to say where it lives.
     host = host_name(url) or host_name(known_as)
     credits = _credits(article, tags, tree, hints.get("authors"), [site_name or "", host or "", *publisher])
-    published = find_published(tree, article, tags, known_as, hints.get("published"), captured_at)
+    country = page_country(host, tree.get("lang"), _first(tags, ("og:locale",)))
+    published = find_published(tree, article, tags, known_as, hints.get("published"), captured_at, country)
     modified = modified_evidence(article, tags, captured_at)
     return Metadata(
         title=title,

@@ -15,7 +15,9 @@ Rules, each for a class of pages:
     west of Greenwich is the wrong local day; the URL is the local day;
   * the structured timestamp is kept whenever it falls on the chosen day (it carries the time);
   * a structured timestamp written in UTC gives way to the same instant written in local time
-    elsewhere on the page (a <time> with an offset, a CMS's local timestamp);
+    elsewhere on the page (a <time> with an offset, a CMS's local timestamp); failing that, it
+    is read on the clock of the page's country when it was written with `Z` and that country
+    keeps one clock (zones.py);
   * htmldate completes dates it found only in part ("March 2020", a copyright year) to the
     first of the month: a first of the month from htmldate counts only when the page writes
     that day out in full somewhere;
@@ -37,6 +39,7 @@ from htmldate.extractors import LONG_TEXT_PATTERN, regex_parse
 from lxml import etree
 
 from pipeline.extract.dates import EARLIEST, FUTURE_SLACK, aware, date_from_url, parse_moment, plausible
+from pipeline.extract.zones import on_local_clock
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,10 @@ class Evidence:
     moment: datetime  # aware
     source: str       # url, jsonld, meta, time, htmldate, feed
     in_utc: bool      # written with Z or +00:00: its day may not be the publisher's
+    # Written with the Z designator: a serialiser converted it to UTC. `+00:00` is as often a
+    # CMS printing its own clock with its zone left at the default (WordPress), so only Z-times
+    # are moved to the country's clock.
+    zulu: bool = False
 
     @property
     def day(self) -> date:
@@ -74,7 +81,8 @@ def _evidence(value, source: str, latest: datetime) -> Evidence | None:
     if moment is None:
         return None
     in_utc = written.tzinfo is not None and written.utcoffset() == timedelta(0)
-    return Evidence(moment, source, in_utc)
+    zulu = in_utc and isinstance(value, str) and value.strip()[-1:] in ("Z", "z")
+    return Evidence(moment, source, in_utc, zulu)
 
 
 def _local_rendering(utc: Evidence, others: list[Evidence]) -> Evidence | None:
@@ -94,9 +102,16 @@ def _local_rendering(utc: Evidence, others: list[Evidence]) -> Evidence | None:
     return None
 
 
-def localise(candidates: list[Evidence]) -> list[Evidence]:
-    """Each UTC candidate replaced by its local rendering when the page has one."""
-    return [(_local_rendering(c, candidates) or c) if c.in_utc else c for c in candidates]
+def _on_country_clock(utc: Evidence, country: str | None) -> Evidence | None:
+    local = on_local_clock(utc.moment, country) if utc.zulu else None
+    return Evidence(local, utc.source, False) if local else None
+
+
+def localise(candidates: list[Evidence], country: str | None = None) -> list[Evidence]:
+    """Each UTC candidate replaced by its local rendering when the page has one, else read on
+    the clock of the page's country when that can be told."""
+    return [(_local_rendering(c, candidates) or _on_country_clock(c, country) or c) if c.in_utc else c
+            for c in candidates]
 
 
 def _htmldate_day(tree, latest: datetime) -> date | None:
@@ -134,9 +149,9 @@ def _midnight(day: date) -> datetime:
 
 
 def choose(url_day: date | None, originals: list[Evidence], modified: list[Evidence],
-           htmldate_day: date | None, hint: Evidence | None) -> Published:
+           htmldate_day: date | None, hint: Evidence | None, country: str | None = None) -> Published:
     """The decision over gathered evidence (see the module docstring)."""
-    originals = localise(originals)
+    originals = localise(originals, country)
     day = url_day
     if day is None and htmldate_day is not None:
         if originals and htmldate_day not in {e.day for e in originals}:
@@ -171,8 +186,9 @@ def modified_evidence(article: dict, tags: dict[str, list[str]], latest: datetim
 
 
 def find_published(tree, article: dict, tags: dict[str, list[str]], url: str | None, hint,
-                   latest: datetime | None = None) -> Published:
-    """`tree` is only read (htmldate copies it before pruning)."""
+                   latest: datetime | None = None, country: str | None = None) -> Published:
+    """`tree` is only read (htmldate copies it before pruning); `country` is the page's
+    (zones.page_country), for timestamps written in UTC."""
     latest = aware(latest) if latest else datetime.now(timezone.utc)
     values = [(article.get("datePublished"), "jsonld"), (article.get("dateCreated"), "jsonld")]
     values += [(v, "meta") for key in PUBLISHED_KEYS for v in tags.get(key, [])]
@@ -185,4 +201,4 @@ def find_published(tree, article: dict, tags: dict[str, list[str]], url: str | N
         if not spelled_out(htmldate_day, etree.tostring(tree, encoding="unicode")):
             htmldate_day = None
     return choose(url_day, originals, modified_evidence(article, tags, latest), htmldate_day,
-                  _evidence(hint, "feed", latest) if hint else None)
+                  _evidence(hint, "feed", latest) if hint else None, country)

@@ -120,8 +120,13 @@ def earlier_signatures(storage, ingest_date, keys: np.ndarray) -> list[tuple[str
     """Stored signatures (other dates) sharing at least one LSH band key with this batch."""
     return _query_published(
         storage, "article_signatures", pa.array(keys, pa.int64()),
+        # a hash join on the unnested band keys: list_contains per (stored, wanted) pair grew with
+        # the product of the warehouse and the night
+        "WITH hits AS (SELECT DISTINCT b.article_id, b.ingest_date FROM "
+        "  (SELECT article_id, ingest_date, unnest(bands) AS band FROM article_signatures WHERE ingest_date <> ?) b "
+        "  JOIN wanted w ON b.band = w.value) "
         "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
-        "WHERE s.ingest_date <> ? AND EXISTS (SELECT 1 FROM wanted w WHERE list_contains(s.bands, w.value)) "
+        "JOIN hits h ON s.article_id = h.article_id AND s.ingest_date = h.ingest_date "
         "ORDER BY s.ingest_date, s.article_id", [ingest_date])
 
 

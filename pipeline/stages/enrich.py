@@ -63,7 +63,9 @@ def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
                 continue
             article.nlp_skipped = article.nlp_skipped or result.get("skipped")
             articles.write(article)
-            tail = {"article_id": article.article_id, "run_id": ctx.run_id, "ingest_date": ctx.date}
+            # host rides along (as speaker_key does on each quote): the questions filter on it without a join
+            tail = {"article_id": article.article_id, "host": article.host, "run_id": ctx.run_id,
+                    "ingest_date": ctx.date}
             for entity in result["entities"]:
                 entities.write({**asdict(entity), **tail})
             for quote in result["quotes"]:

@@ -7,16 +7,19 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+from pipeline.report.page import refresh_report
 from pipeline.stages.context import RunContext, run_meta
 from pipeline.store.catalog import refresh_catalog
 from pipeline.store.delta import commit_table, publish_night
 from pipeline.store.failpoints import failpoint
 from pipeline.store.parquet import count_rows, write_parquet_atomic
-from pipeline.store.schemas import TABLES, to_arrow
+from pipeline.store.schemas import NIGHTLY_TABLES, to_arrow
 from pipeline.store.url_state import mark_published
 
 log = logging.getLogger("broadsheet.publish")
 
+# A failed night publishes none of its data, but its validation results and source health (the why).
+REPORTED_WHEN_FAILED = ("validations", "source_health")
 SUMMARY_KEYS = ("run_id", "ingest_date", "status", "inputs", "articles", "entities", "quotes", "rejects",
                 "duplicates")
 
@@ -54,11 +57,17 @@ def run(ctx: RunContext, shard: str | None = None) -> dict[str, Any]:
     write_parquet_atomic(storage, staging.final("runs"), to_arrow("runs", [row]))
     failpoint("publish:begin")
     publish_night(storage, ctx.run_id, run_meta(ctx)["publish_id"], ctx.date,
-                  {name: staging.final(name) for name in TABLES}, staging.root)
+                  {name: staging.final(name) for name in NIGHTLY_TABLES}, staging.root)
     mark_published(storage, ctx.date)
     refresh_catalog(storage)
+    refresh_report(storage, ctx.date)
     summary = {key: row[key] for key in SUMMARY_KEYS}
     summary["ingest_date"] = ctx.ingest_date
+    checked = json.loads(row["stage_counts"]).get("validate", {})
+    summary["warnings"] = checked.get("warnings", 0)
+    summary["drift_flags"] = checked.get("drift_flags", 0)
+    summary["data_docs"] = checked.get("data_docs")
+    summary["drifting_sources"] = checked.get("drifting_sources")
     log.info("published %s", summary)
     return summary
 
@@ -90,9 +99,15 @@ def record_failure(ctx: RunContext, message: str | None = None) -> str:
                    else "a task failed; see the task logs")
     validation_success = not message.startswith("batch validation failed")
     row = run_row(ctx, "failed", message[:2000], validation_success)
+    publish_id = run_meta(ctx)["publish_id"]
+    # what validation found is the operator's first question about a failed night
+    for table in REPORTED_WHEN_FAILED:
+        if storage.exists(staging.final(table)):
+            commit_table(storage, table, ctx.date, staging.final(table), ctx.run_id, f"{publish_id}:failed")
     staged = write_parquet_atomic(storage, staging.failed_run, to_arrow("runs", [row]))
-    commit_table(storage, "runs", ctx.date, staged, ctx.run_id, run_meta(ctx)["publish_id"] + ":failed")
+    commit_table(storage, "runs", ctx.date, staged, ctx.run_id, publish_id + ":failed")
     refresh_catalog(storage)
+    refresh_report(storage, ctx.date)   # the failed night shows in the report too
     staging.remove()
     return message
 

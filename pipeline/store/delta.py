@@ -23,12 +23,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.store.failpoints import failpoint
-from pipeline.store.schemas import TABLES
+from pipeline.store.schemas import TABLES, arrow_schema, column_names, schema_version
 from pipeline.store.storage import Storage, delta_storage_options, warehouse_errors
 
 log = logging.getLogger("broadsheet.store")
 
-APPEND_ONLY_TABLES = {"runs"}
+APPEND_ONLY_TABLES = {"runs", "compactions"}
 PARTITION = "ingest_date"
 # Versions older than this stay readable (time travel, `--as-of`) until a vacuum removes their files.
 DEFAULT_RETENTION_DAYS = 30
@@ -62,46 +62,127 @@ def open_table(storage: Storage, table: str, as_of: int | datetime | None = None
     return found
 
 
-def _reader(storage: Storage, staged: str) -> pa.RecordBatchReader:
-    """The staged file as a stream of record batches, so a big night is never held in memory."""
+def schema_version_of(found) -> int | None:
+    """The schema version the table's latest commit was written with (None: written before versions
+    were recorded, or by a commit that is not a publish, such as a compaction)."""
+    for commit in found.history(limit=1):
+        value = commit.get("broadsheet.schema_version")
+        if value is not None:
+            return int(value)
+    return None
+
+
+# Layout for the common questions (a date range, one host, one entity, one speaker): partitions by
+# ingest date prune the dates; within a partition rows are sorted so that each row group's min/max
+# statistics cover a narrow range of the key and a filter on it skips the other row groups.
+SORT_BY = {
+    "articles": ("host", "published_at", "article_id"),
+    "entities": ("entity_key", "article_id", "start_char"),
+    "quotes": ("speaker_key", "article_id", "start_char"),
+    "rejects": ("stage", "reason", "location"),
+    "article_signatures": ("article_id",),
+}
+ROW_GROUP_ROWS = 64 * 1024            # several row groups a night, so sorting lets filters skip some
+TARGET_FILE_BYTES = 256 * 1024 * 1024  # files neither tiny nor huge: a night of articles is a few
+# Long free text and hashes are not dictionary-encoded (every value differs); every other column is,
+# which makes low-cardinality columns (host, source, label, kind, cue, stage, reason...) tiny and fast.
+NO_DICTIONARY = ("text", "quote", "description", "minhash", "content_hash", "removed", "message", "stage_counts")
+# DuckDB sorts a night aside in this much memory, spilling to local disk beyond it.
+SORT_MEMORY = "512MB"
+
+
+def _writer_properties(table: str):
+    from deltalake import ColumnProperties, WriterProperties
+    columns = set(column_names(table))
+    return WriterProperties(
+        compression="ZSTD", max_row_group_size=ROW_GROUP_ROWS,
+        default_column_properties=ColumnProperties(dictionary_enabled=True),
+        column_properties={name: ColumnProperties(dictionary_enabled=False) for name in NO_DICTIONARY if name in columns})
+
+
+def _reader(storage: Storage, staged: str, table: str | None = None) -> pa.RecordBatchReader:
+    """The staged file as a stream of record batches, so a big night is never held in memory;
+    sorted by the table's SORT_BY (by DuckDB, which spills to disk past SORT_MEMORY)."""
     handle = storage.open_input(staged)
     parquet = pq.ParquetFile(handle)
+    keys = [k for k in SORT_BY.get(table, ()) if k in parquet.schema_arrow.names]
+    if not keys:
+        def batches():
+            try:
+                yield from parquet.iter_batches(batch_size=10_000)
+            finally:
+                handle.close()
+        return pa.RecordBatchReader.from_batches(parquet.schema_arrow, batches())
+    handle.close()
+    return _sorted_reader(storage, staged, arrow_schema(table) if table in TABLES else parquet.schema_arrow, keys)
+
+
+def _sorted_reader(storage: Storage, staged: str, schema: pa.Schema, keys: list[str]) -> pa.RecordBatchReader:
+    import tempfile
+
+    import duckdb
+    import pyarrow.dataset as ds
+    spill = tempfile.mkdtemp(prefix="broadsheet-sort-")
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    con.execute(f"SET memory_limit = '{SORT_MEMORY}'")
+    con.execute(f"SET temp_directory = '{spill}'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET TimeZone = 'UTC'")
+    order = ", ".join(f'"{k}" NULLS LAST' for k in keys)
+    dataset = ds.dataset(staged, filesystem=storage.fs, format="parquet")
+    # a night staged before a column was added resumes with that column null
+    columns = ", ".join(f'"{name}"' if name in dataset.schema.names else f'NULL AS "{name}"' for name in schema.names)
+    con.register("staged", dataset)
+    # con.sql streams the result; con.execute would first copy every row of the night
+    result = con.sql(f"SELECT {columns} FROM staged ORDER BY {order}").to_arrow_reader(10_000)
 
     def batches():
+        import shutil
         try:
-            yield from parquet.iter_batches(batch_size=10_000)
+            for batch in result:
+                yield batch.cast(schema)
         finally:
-            handle.close()
-    return pa.RecordBatchReader.from_batches(parquet.schema_arrow, batches())
+            con.close()
+            shutil.rmtree(spill, ignore_errors=True)
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def commit_table(storage: Storage, table: str, ingest_date: date, staged: str, run_id: str,
                  publish_id: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> bool:
     """Make the staged file the table's content for `ingest_date` (for `runs`: add it). One Delta
-    commit; False when this publish had already committed this table."""
+    commit; False when this publish had already committed this table. Either way the partition's
+    manifest then describes what the table holds (a crash between the commit and the manifest is
+    mended when the publish is rolled forward)."""
+    from pipeline.store.manifests import write_manifests
     existing = open_table(storage, table)
-    if existing is not None and existing.transaction_version(publish_id) is not None:
-        return False
-    append = table in APPEND_ONLY_TABLES
-    retention = f"interval {retention_days} days"
-    with warehouse_errors(f"commit to {table_uri(storage, table)}"):
-        _write_partition(storage, table, ingest_date, staged, run_id, publish_id, append, retention)
-    return True
+    committed = existing is None or existing.transaction_version(publish_id) is None
+    if committed:
+        append = table in APPEND_ONLY_TABLES
+        retention = f"interval {retention_days} days"
+        with warehouse_errors(f"commit to {table_uri(storage, table)}"):
+            _write_partition(storage, table, ingest_date, staged, run_id, publish_id, append, retention)
+    with warehouse_errors(f"write the manifest of {table_uri(storage, table)}"):
+        write_manifests(storage, table, [ingest_date])
+    return committed
 
 
 def _write_partition(storage: Storage, table: str, ingest_date: date, staged: str, run_id: str,
                      publish_id: str, append: bool, retention: str) -> None:
-    from deltalake import CommitProperties, Transaction, WriterProperties, write_deltalake
+    from deltalake import CommitProperties, Transaction, write_deltalake
     write_deltalake(
-        table_uri(storage, table), _reader(storage, staged),
+        table_uri(storage, table), _reader(storage, staged, table),
         partition_by=[PARTITION], mode="append" if append else "overwrite",
         predicate=None if append else f"{PARTITION} = '{ingest_date.isoformat()}'",
         schema_mode="merge",   # a column added to schemas/ joins the table; none is ever dropped
         storage_options=delta_storage_options(),
-        writer_properties=WriterProperties(compression="ZSTD"),
+        writer_properties=_writer_properties(table), target_file_size=TARGET_FILE_BYTES,
         configuration={"delta.logRetentionDuration": retention, "delta.deletedFileRetentionDuration": retention},
         commit_properties=CommitProperties(
-            custom_metadata={"broadsheet.run_id": run_id, "broadsheet.ingest_date": ingest_date.isoformat()},
+            # delta-rs takes no custom table properties in a write, so the schema version every
+            # commit was written with is in its commit info (`schema_version_of` reads it back)
+            custom_metadata={"broadsheet.run_id": run_id, "broadsheet.ingest_date": ingest_date.isoformat(),
+                             "broadsheet.schema_version": str(schema_version(table))},
             app_transactions=[Transaction(publish_id, 1)]),
     )
 
@@ -162,19 +243,15 @@ def recover(storage: Storage, keep: str | None = None) -> list[str]:
 
 
 def maintain(storage: Storage, retention_days: int = DEFAULT_RETENTION_DAYS, vacuum: bool = True) -> dict[str, dict]:
-    """Compact every table's small files (rows unchanged), then remove files that no version
-    younger than `retention_days` needs. Returns what was done, per table."""
-    storage = Storage.of(storage)
-    done = {}
-    for table in TABLES:
-        found = open_table(storage, table)
-        if found is None:
-            continue
-        before = len(found.file_uris())
-        metrics = found.optimize.compact()
-        removed = found.vacuum(retention_hours=retention_days * 24, dry_run=False,
-                               enforce_retention_duration=False) if vacuum else []
-        done[table] = {"files_before": before, "files_after": len(found.file_uris()),
-                       "compacted_away": metrics.get("numFilesRemoved", 0), "vacuumed": len(removed),
-                       "version": found.version()}
+    """Compact every table's small files (rows unchanged, checked and recorded in `compactions`),
+    then remove files that no version younger than `retention_days` needs. Returns what was done,
+    per table (see pipeline/store/compaction.py)."""
+    from pipeline.store.compaction import compact
+    from pipeline.store.manifests import write_all_manifests
+    done = {row["table"]: {"files_before": row["files_before"], "files_after": row["files_after"],
+                           "vacuumed": row["vacuumed_files"], "version": row["version_after"],
+                           "rows": row["rows_after"], "checksum_unchanged": row["unchanged"],
+                           "operation": row["operation"]}
+            for row in compact(storage, retention_days=retention_days, vacuum=vacuum)}
+    write_all_manifests(Storage.of(storage))   # compaction replaced files: the manifests follow
     return done

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 import pyarrow.parquet as pq
 
 from pipeline.store.delta import open_table
+from pipeline.store.manifests import write_manifests
 from pipeline.store.schemas import TABLES
 from pipeline.store.storage import Storage, warehouse_errors
 
@@ -94,4 +95,6 @@ def repair(location, dry_run: bool = False) -> list[Damaged]:
         found = open_table(storage, table)
         with warehouse_errors(f"commit to the table {table}"):
             found.repair()
+        # the manifests describe what the table now holds; the nights to rerun are listed
+        write_manifests(storage, table, {each.ingest_date for each in damaged if each.table == table and each.ingest_date} or None)
     return damaged

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-TABLES = ("articles", "entities", "quotes", "rejects", "runs", "article_signatures")
+from pipeline.store.tables import NIGHTLY_TABLES, TABLES  # noqa: F401  (re-exported)
 
 _SCALARS = {
     "string": pa.string(),
@@ -102,3 +102,31 @@ def to_arrow(table: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
             raise ValueError(f"{table}.{field.name} is required but {missing} row(s) lack it")
         columns[field.name] = pa.array(values, type=field.type)
     return pa.Table.from_pydict(columns, schema=schema)
+
+
+def schema_version(table: str) -> int:
+    """The table's schema version (`version` in its schema file): raised whenever a change would
+    break a reader of the earlier version (see `breaking_changes`)."""
+    return int(table_spec(table)["version"])
+
+
+def breaking_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What in `after` would break a reader written against `before`: a column dropped or renamed,
+    its type changed, a column that was never null becoming nullable, a new column that is
+    required (old partitions lack it), or the partitioning changed. Adding a nullable column breaks
+    nobody."""
+    old = {c["name"]: c for c in before["columns"]}
+    new = {c["name"]: c for c in after["columns"]}
+    found = [f"column {name} dropped" for name in old if name not in new]
+    for name, column in new.items():
+        if name not in old:
+            if not column["nullable"]:
+                found.append(f"column {name} added as required")
+            continue
+        if column["type"] != old[name]["type"]:
+            found.append(f"column {name}: type {old[name]['type']} -> {column['type']}")
+        if column["nullable"] and not old[name]["nullable"]:
+            found.append(f"column {name} may now be null")
+    if before.get("partition_by") != after.get("partition_by"):
+        found.append(f"partitioning {before.get('partition_by')} -> {after.get('partition_by')}")
+    return found

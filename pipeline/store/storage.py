@@ -127,6 +127,11 @@ class Storage:
         selector = pafs.FileSelector(path, allow_not_found=True, recursive=False)
         return sorted(info.base_name for info in self.fs.get_file_info(selector) if info.base_name.endswith(suffix))
 
+    def size(self, path: str) -> int | None:
+        """Bytes of the file at `path`; None when there is none."""
+        info = self.fs.get_file_info(path)
+        return info.size if info.type == pafs.FileType.File else None
+
     def newest_mtime(self, path: str) -> float | None:
         """The latest modification time of anything under `path` (seconds since the epoch)."""
         selector = pafs.FileSelector(path, allow_not_found=True, recursive=True)

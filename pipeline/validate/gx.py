@@ -1,55 +1,101 @@
-"""Run the Great Expectations suites on a batch and split the verdicts into row and batch failures.
+"""Run the Great Expectations suites over a night, chunk by chunk, and report each suite once.
+
+Expectations about single values (scope `rows`, see suites.py) run on every chunk of rows; their
+counts (rows checked, missing, unexpected) are summed and the verdict is taken over the night, so
+`mostly` means the share of the night. Aggregate expectations (scope `night`) run once, at the
+end, on the night's columns they read: narrow columns (ids, lengths, flags), never the bodies, so
+memory stays bounded by the keys of the night. Results are not stored per chunk in GX's stores;
+the night's outcomes become rows of the `validations` table and a Data Docs page (docs.py).
 
 Great Expectations costs seconds to import, so it is imported here, inside the call, never at
 module import (the Airflow scheduler parses DAG files constantly).
 """
 from __future__ import annotations
 
-import logging
 import hashlib
+import json
+import logging
 import os
-import shutil
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.store.storage import Storage
-from pipeline.validate.suites import load_suite
+from pipeline.validate import suites
 
 log = logging.getLogger("broadsheet.validate")
 
 DATASOURCE = "broadsheet"
 BATCH_DEFINITION = "whole_batch"
-KEEP_VALIDATION_RESULTS = 60     # per suite; Data Docs show this many recent validations
+SAMPLE_SIZE = 10
 
 
 @dataclass
 class TableVerdict:
+    """One chunk's verdict: the rows that failed row-level expectations (by position)."""
     table: str
-    success: bool
-    row_failures: dict[int, list[str]] = field(default_factory=dict)   # row position -> reasons
-    batch_failures: list[str] = field(default_factory=list)
+    row_failures: dict[int, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """One expectation over the whole night: a row of `validations`."""
+    suite: str
+    expectation: str
+    column: str | None
+    kwargs: dict[str, Any]
+    severity: str
+    level: str
+    scope: str
+    why: str | None
+    success: bool = True
+    observed_value: Any = None
+    element_count: int = 0
+    unexpected_count: int = 0
+    missing_count: int = 0
+    sample: list[Any] = field(default_factory=list)
+    error: str | None = None
+    ran: bool = False
 
     @property
-    def batch_ok(self) -> bool:
-        return not self.batch_failures
+    def description(self) -> str:
+        return describe(self.expectation, self.column, self.kwargs, self.why)
+
+    def row(self, run_id: str, ingest_date) -> dict[str, Any]:
+        observed = self.error or _short(self.observed_value)
+        return {"run_id": run_id, "ingest_date": ingest_date, "suite": self.suite,
+                "expectation": self.expectation, "column": self.column,
+                "kwargs": json.dumps(self.kwargs, sort_keys=True, default=str),
+                "severity": self.severity, "level": self.level, "scope": self.scope,
+                "success": self.success, "observed_value": observed,
+                "element_count": self.element_count, "unexpected_count": self.unexpected_count,
+                "unexpected_sample": json.dumps(self.sample, default=str) if self.sample else None,
+                "why": self.why}
 
 
-def _describe(config) -> str:
-    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "result_format")}
-    columns = kwargs.pop("column", None) or "/".join(
-        str(kwargs.pop(k)) for k in ("column_A", "column_B") if k in kwargs)
-    detail = ", ".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if k not in ("value_set", "regex"))
-    why = (config.meta or {}).get("why")
-    text = f"{config.type}({columns}{', ' + detail if detail else ''})"
+def _short(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return text[:500]
+
+
+def describe(expectation: str, column: str | None, kwargs: dict[str, Any], why: str | None) -> str:
+    shown = {k: v for k, v in kwargs.items()
+             if k not in ("column", "column_A", "column_B", "column_list", "value_set", "regex", "quantile_ranges")}
+    detail = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
+    text = f"{expectation}({column or ''}{', ' + detail if detail and column else detail})"
     return f"{text}: {why}" if why else text
 
 
 def context_home(storage: Storage) -> Path:
     """Where the Great Expectations file context lives: in a local warehouse, its `gx/` folder; for a
     warehouse on object storage (GX's file context needs a local folder) a local one, named after
-    the warehouse, whose Data Docs are copied into the warehouse after each validation."""
+    the warehouse."""
     if not storage.remote:
         return Path(storage.root)
     base = Path(os.environ.get("BROADSHEET_GX_HOME") or Path.home() / ".cache" / "broadsheet" / "gx")
@@ -78,95 +124,184 @@ def build_suite(gx, spec: dict):
     return suite
 
 
-class Validator:
-    """One Great Expectations context for a run; validates batches (or chunks of them) table by table."""
+def resolve_history(expectation: dict[str, Any], previous: list[int]) -> dict[str, Any] | None:
+    """A row-count expectation's bounds from the previous nights' counts (None: no history yet)."""
+    history = expectation["meta"]["history"]
+    recent = previous[-int(history.get("nights", 7)):]
+    if not recent:
+        return None
+    median = statistics.median(recent)
+    kwargs = dict(expectation["kwargs"])
+    kwargs["min_value"] = int(median * float(history.get("min_ratio", 0.5)))
+    if history.get("max_ratio") is not None:
+        kwargs["max_value"] = int(median * float(history["max_ratio"])) + 1
+    return kwargs
 
-    def __init__(self, warehouse):
+
+class Validator:
+    """One Great Expectations context for a night: `validate` each chunk of each table, then
+    `finish` once for the night's outcomes."""
+
+    def __init__(self, warehouse, history: dict[str, list[int]] | None = None):
         self.storage = Storage.of(warehouse)
         self.gx, self.context = _context(self.storage)
-        self._checkpoints: dict[str, object] = {}
+        self.history = history or {}
+        self._specs: dict[str, list[dict[str, Any]]] = {}
+        self._suites: dict[tuple[str, str], Any] = {}
+        self._outcomes: dict[str, list[Outcome]] = {}
+        self._night_columns: dict[str, list[pa.Table]] = {}
+        self._definitions: dict[str, object] = {}
+        self._datasource = None
 
-    def _checkpoint(self, table: str):
-        if table in self._checkpoints:
-            return self._checkpoints[table]
-        gx, context = self.gx, self.context
-        datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
-        try:
-            asset = datasource.get_asset(table)
-        except LookupError:
-            asset = datasource.add_dataframe_asset(table)
-        try:
-            batch_definition = asset.get_batch_definition(BATCH_DEFINITION)
-        except KeyError:
-            batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
-        suite = context.suites.add_or_update(build_suite(gx, load_suite(table)))
-        definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=table, data=batch_definition, suite=suite))
-        checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-            name=table, validation_definitions=[definition],
-            actions=[],   # Data Docs are built once per run in finish(), not once per chunk
-            result_format={"result_format": "COMPLETE"}))
-        self._checkpoints[table] = checkpoint
-        return checkpoint
+    def _table(self, table: str) -> list[dict[str, Any]]:
+        if table not in self._specs:
+            spec = suites.load_suite(table)
+            expectations = []
+            for index, expectation in enumerate(spec["expectations"]):
+                expectation = json.loads(json.dumps(expectation))
+                expectation["meta"] = {**expectation.get("meta", {}), "broadsheet_index": index}
+                expectations.append(expectation)
+            self._specs[table] = expectations
+            self._outcomes[table] = [
+                Outcome(suite=spec["name"], expectation=e["type"], column=suites.column_label(e),
+                        kwargs=e.get("kwargs", {}), severity=suites.severity(e), level=suites.level(e),
+                        scope=suites.scope(e), why=e["meta"].get("why")) for e in expectations]
+        return self._specs[table]
 
-    def validate(self, table: str, frame: pd.DataFrame, run_name: str) -> TableVerdict:
-        """Row failures are keyed by position in `frame`."""
-        from great_expectations.core.run_identifier import RunIdentifier
+    def _suite(self, table: str, part: str, expectations: list[dict[str, Any]]):
+        key = (table, part)
+        if key not in self._suites:
+            self._suites[key] = build_suite(self.gx, {"name": f"{table}.{part}", "expectations": expectations})
+        return self._suites[key]
 
-        frame = frame.reset_index(drop=True)
-        result = self._checkpoint(table).run(batch_parameters={"dataframe": frame},
-                                             run_id=RunIdentifier(run_name=run_name))
-        verdict = TableVerdict(table=table, success=result.success)
-        for validation in result.run_results.values():
-            for outcome in validation.results:
-                if outcome.success:
-                    continue
-                config = outcome.expectation_config
-                reason = _describe(config)
-                if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-                    verdict.batch_failures.append(f"{reason} raised {outcome.exception_info.get('exception_message')}")
-                elif config.meta.get("level") == "row":
-                    for index in outcome.result.get("unexpected_index_list") or []:
-                        position = index if isinstance(index, int) else index.get("index")
-                        verdict.row_failures.setdefault(int(position), []).append(reason)
-                else:
-                    verdict.batch_failures.append(reason)
-        log.info("validate %s: %d rows, %d failing rows, batch %s", table, len(frame),
-                 len(verdict.row_failures), "ok" if verdict.batch_ok else "FAILED")
+    def _batch_definition(self, table: str):
+        """The table's dataframe asset, set up once per night (each change rewrites GX's config file)."""
+        if table not in self._definitions:
+            if self._datasource is None:
+                self._datasource = self.context.data_sources.add_or_update_pandas(DATASOURCE)
+            datasource = self._datasource
+            try:
+                asset = datasource.get_asset(table)
+            except LookupError:
+                asset = datasource.add_dataframe_asset(table)
+            try:
+                self._definitions[table] = asset.get_batch_definition(BATCH_DEFINITION)
+            except KeyError:
+                self._definitions[table] = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+        return self._definitions[table]
+
+    def _run(self, table: str, suite, frame: pd.DataFrame):
+        batch = self._batch_definition(table).get_batch(batch_parameters={"dataframe": frame})
+        return batch.validate(suite, result_format={"result_format": "COMPLETE",
+                                                     "partial_unexpected_count": SAMPLE_SIZE})
+
+    def validate(self, table: str, chunk: pa.Table) -> TableVerdict:
+        """Run the row-scope expectations on one chunk (row failures keyed by position in the
+        chunk) and keep its narrow columns for the night-scope ones."""
+        expectations = self._table(table)
+        per_rows = [e for e in expectations if suites.scope(e) == "rows"]
+        night = [e for e in expectations if suites.scope(e) == "night"]
+        wanted = sorted({c for e in night for c in suites.columns_of(e)} | {chunk.column_names[0]})
+        self._night_columns.setdefault(table, []).append(chunk.select([c for c in wanted if c in chunk.column_names]))
+        verdict = TableVerdict(table)
+        if not per_rows:
+            return verdict
+        result = self._run(table, self._suite(table, "rows", per_rows), chunk.to_pandas())
+        for outcome in result.results:
+            index = outcome.expectation_config.meta["broadsheet_index"]
+            record = self._outcomes[table][index]
+            if self._failed_to_run(record, outcome):
+                continue
+            found = outcome.result or {}
+            record.ran = True
+            record.element_count += int(found.get("element_count") or 0)
+            record.missing_count += int(found.get("missing_count") or 0)
+            record.unexpected_count += int(found.get("unexpected_count") or 0)
+            room = SAMPLE_SIZE - len(record.sample)
+            if room > 0:
+                record.sample.extend((found.get("partial_unexpected_list") or [])[:room])
+            if record.level == "row" and not outcome.success:
+                for position in found.get("unexpected_index_list") or []:
+                    position = position if isinstance(position, int) else position.get("index")
+                    verdict.row_failures.setdefault(int(position), []).append(record.description)
         return verdict
 
+    @staticmethod
+    def _failed_to_run(record: Outcome, outcome) -> bool:
+        info = outcome.exception_info or {}
+        if info.get("raised_exception"):
+            record.ran, record.success = True, False
+            record.error = f"raised {info.get('exception_message')}"
+            return True
+        return False
 
-    def finish(self, keep_results: int = KEEP_VALIDATION_RESULTS) -> str:
-        """Forget all but the newest validation results, then render Data Docs once; returns where
-        their index is (in the warehouse: copied there when the context lives outside it).
+    def finish(self) -> list[Outcome]:
+        """The night's outcomes, every suite once: summed row-scope verdicts, then the night-scope
+        expectations run on the night's columns."""
+        for table, expectations in self._specs.items():
+            records = self._outcomes[table]
+            for record, expectation in zip(records, expectations):
+                if record.scope == "rows" and record.ran and not record.error:
+                    self._settle(record, expectation)
+            night = [e for e in expectations if suites.scope(e) == "night"]
+            if night:
+                self._run_night(table, night, records)
+        return [record for table in self._specs for record in self._outcomes[table]]
 
-        Rendering cost grows with the number of stored results, so they are bounded.
-        """
-        store = Path(self.context.root_directory) / "uncommitted" / "validations"
-        for suite_dir in (p for p in store.iterdir() if p.is_dir()) if store.is_dir() else ():
-            runs = sorted((p for p in suite_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-            for stale in runs[:-keep_results] if len(runs) > keep_results else []:
-                shutil.rmtree(stale, ignore_errors=True)
-        self.context.build_data_docs()
-        site = Path(self.context.root_directory) / DATA_DOCS_SITE
-        if self.storage.remote:
-            for local in sorted(p for p in site.rglob("*") if p.is_file()):
-                self.storage.put_copy(local, self.storage.path("gx", DATA_DOCS_SITE, str(local.relative_to(site))))
-        return data_docs_index(self.storage)
+    @staticmethod
+    def _settle(record: Outcome, expectation: dict[str, Any]) -> None:
+        checked = record.element_count - record.missing_count
+        share = record.unexpected_count / checked if checked else 0.0
+        mostly = expectation.get("kwargs", {}).get("mostly")
+        record.success = share <= 1 - mostly + 1e-12 if mostly is not None else record.unexpected_count == 0
+        record.observed_value = f"{record.unexpected_count} of {checked} unexpected ({share:.2%})"
+
+    def _run_night(self, table: str, night: list[dict[str, Any]], records: list[Outcome]) -> None:
+        parts = self._night_columns.pop(table, [])
+        frame = pa.concat_tables(parts, promote_options="default").to_pandas() if parts else pd.DataFrame()
+        runnable = []
+        for expectation in night:
+            record = records[expectation["meta"]["broadsheet_index"]]
+            if "history" in expectation["meta"]:
+                kwargs = resolve_history(expectation, self.history.get(table, []))
+                if kwargs is None:
+                    record.ran, record.observed_value = True, f"{len(frame)} rows; no previous nights to compare with"
+                    record.element_count = len(frame)
+                    continue
+                expectation = {**expectation, "kwargs": kwargs}
+                record.kwargs = kwargs
+            runnable.append(expectation)
+        if not runnable:
+            return
+        result = self._run(table, build_suite(self.gx, {"name": f"{table}.night", "expectations": runnable}), frame)
+        for outcome in result.results:
+            record = records[outcome.expectation_config.meta["broadsheet_index"]]
+            if self._failed_to_run(record, outcome):
+                continue
+            found = outcome.result or {}
+            record.ran, record.success = True, bool(outcome.success)
+            record.element_count = int(found.get("element_count") or len(frame))
+            record.unexpected_count = int(found.get("unexpected_count") or 0)
+            record.sample = list((found.get("partial_unexpected_list") or [])[:SAMPLE_SIZE])
+            record.observed_value = found.get("observed_value")
+            if record.observed_value is None and "unexpected_count" in found:
+                record.observed_value = f"{record.unexpected_count} of {record.element_count} unexpected"
 
 
-def validate_frames(frames: dict[str, pd.DataFrame], warehouse, run_id: str) -> dict[str, TableVerdict]:
-    """Validate whole frames, one per table; Data Docs are rebuilt under the warehouse."""
-    validator = Validator(warehouse)
-    verdicts = {table: validator.validate(table, frame, f"{run_id}-{table}") for table, frame in frames.items()}
-    validator.finish()
-    return verdicts
+def critical_failures(outcomes: list[Outcome]) -> list[str]:
+    """What blocks the night: failed critical expectations."""
+    return [f"{o.suite}: {o.description}" + (f" ({o.observed_value})" if o.observed_value is not None else "")
+            for o in outcomes if o.severity == "critical" and not o.success]
 
 
-DATA_DOCS_SITE = "uncommitted/data_docs/local_site"
+def warnings(outcomes: list[Outcome]) -> list[str]:
+    return [f"{o.suite}: {o.description}" for o in outcomes if o.severity == "warning" and not o.success]
 
 
-def data_docs_index(warehouse) -> str:
-    """The Data Docs' entry page, inside the warehouse (a path, or an s3:// URI)."""
-    storage = Storage.of(warehouse)
-    return storage.uri(storage.path("gx", DATA_DOCS_SITE, "index.html"))
+def validate_frames(frames: dict[str, pd.DataFrame], warehouse,
+                    history: dict[str, list[int]] | None = None) -> tuple[dict[str, TableVerdict], list[Outcome]]:
+    """Validate whole frames, one per table, as one chunk each: the row verdicts and the outcomes."""
+    validator = Validator(warehouse, history)
+    verdicts = {table: validator.validate(table, pa.Table.from_pandas(frame, preserve_index=False))
+                for table, frame in frames.items()}
+    return verdicts, validator.finish()
