@@ -9,11 +9,13 @@ The second run's tables are compared with those of a night never stopped (same i
 date): rows lost, rows doubled, leftover staging or spool files, and whether `runs` shows the
 stopped night (SIGTERM: status 'interrupted').
 
-Then the hostile corpus (documents that stalled or sank nights before: a megabyte of <br>, an
-unclosed-quote flood, a 2 MB word, ...) goes through one night with tight budgets: the slowest
-document of each stage, the peak memory of the run, and whether any exception escaped.
+Then the hostile corpus (tests/support/hostile.py: documents that stalled or sank nights before, a
+20 MB body, 10 MB of <br>, unclosed-quote floods, a 5 MB word, a FIFO, ...) goes through one night
+with its budgets: the slowest document of each stage, the peak memory of the run, and whether any
+exception escaped. Last, the fuzz suite (benchmarks/fuzz.py) over N inputs per component: inputs
+tried and exceptions escaped.
 
-    .venv/bin/python benchmarks/chaos.py [--quick]
+    .venv/bin/python benchmarks/chaos.py [--quick] [--fuzz-examples N]
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))      # the hostile corpus: tests/support/hostile.py
 
 DAY = "2026-11-30"
 TABLES = ("articles", "entities", "quotes", "rejects")
@@ -138,32 +141,15 @@ def kill_matrix(inputs: Path, work: Path, points: list[str]) -> dict:
     return {"clean_seconds": clean_seconds, "results": results, "clean_rows": {t: len(clean[t]) for t in TABLES}}
 
 
-HOSTILE = {
-    "br-flood.html": "<html><body>" + "<br>" * 300_000 + "<p>Short text.</p></body></html>",
-    "quotes.txt": "Quote flood\n\n" + "He said \" and then " * 8000,
-    "word.txt": "One word\n\n" + "x" * 2_000_000,
-    "digits.txt": "Digits\n\n" + "7" * 500_000,
-    "hyphens.txt": "Hyphens\n\n" + "-".join(["part"] * 100_000),
-    "entities.html": "<html><body><p>" + "&amp" * 200_000 + "</p></body></html>",
-    "nested.html": "<html><body>" + "<div>" * 400 + "<p>" + "Deep text of the story. " * 40 + "</p>"
-                   + "</div>" * 400 + "</body></html>",
-    "paragraphs.html": "<html><body>" + "<p>a</p>" * 200_000 + "</body></html>",
-    "emoji.txt": "Emoji\n\n" + "\U0001F600" * 300_000,
-}
-
-
 def hostile_night(work: Path) -> dict:
     """Each hostile document through a night with its budgets; per-document stage times from the
     stage functions run directly (in this process, so the slowest is measured, not killed)."""
-    folder = work / "hostile"
-    folder.mkdir()
-    for name, text in HOSTILE.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    (folder / "fine.txt").write_text("Ordinary story\n\nThe parish hall reopened on Sunday, the vicar "
-                                     "Anne Pryce said.\n", encoding="utf-8")
+    from support.hostile import write_corpus
+
+    folder = write_corpus(work / "hostile")
     config = work / "hostile.yaml"
     config.write_text(json.dumps({"sources": [{"name": "hostile", "kind": "files", "location": str(folder)}],
-                                  "shard_size": 4, "budgets": {"extract_seconds": 20, "enrich_seconds": 30}}),
+                                  "shard_size": 4}),   # the default budgets: what a night has
                       encoding="utf-8")
     wh = work / "hostile-wh"
     started = time.monotonic()
@@ -191,6 +177,8 @@ def slowest_documents(folder: Path) -> dict:
         "from pipeline.enrich import enrich_texts\n"
         "[doc] = list(iter_files([sys.argv[1]], 'hostile'))\n"
         "t = time.monotonic(); out = {}\n"
+        "if not hasattr(doc, 'content'):\n"      # refused while reading (a FIFO, a device): nothing to time
+        "    print(json.dumps({'read': time.monotonic() - t})); sys.exit(0)\n"
         "try:\n"
         "    article = extract_document(doc)\n"
         "except Exception as e:\n"
@@ -198,28 +186,43 @@ def slowest_documents(folder: Path) -> dict:
         "out['extract'] = time.monotonic() - t\n"
         "if article is not None and getattr(article, 'text', None):\n"
         "    t = time.monotonic()\n"
-        "    list(enrich_texts([{'id': 'x', 'text': article.text[:200000], 'language': 'en'}]))\n"
+        "    from pipeline.enrich import nlp_window\n"
+        "    list(enrich_texts([{'id': 'x', 'text': nlp_window(article.text, 200000), 'language': 'en'}]))\n"
         "    out['enrich'] = time.monotonic() - t\n"
         "print(json.dumps(out))\n")
     worst: dict = {}
     for path in sorted(folder.iterdir()):
+        path = Path(os.fsencode(path).decode("utf-8", "surrogateescape"))
         try:
             done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
                                   timeout=300, cwd=ROOT)
             figures = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {"error": done.stderr[-200:]}
         except subprocess.TimeoutExpired:
             figures = {"extract": 300.0, "timeout": True}
-        for stage in ("extract", "enrich"):
+        for stage in ("read", "extract", "enrich"):
             if stage in figures and figures[stage] > worst.get(stage, ("", -1))[1]:
-                worst[stage] = (path.name, round(figures[stage], 2))
+                worst[stage] = (path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
+                                round(figures[stage], 2))
     return worst
+
+
+def fuzz_figures(examples: int) -> dict:
+    """benchmarks/fuzz.py over `examples` inputs per component, in a child process (its own memory)."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--examples", str(examples), "--json"],
+                          capture_output=True, text=True, timeout=7200, cwd=ROOT)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["fuzz run failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="SIGKILL and SIGTERM at three points only")
     parser.add_argument("--no-hostile", action="store_true")
+    parser.add_argument("--fuzz-examples", type=int, default=None,
+                        help="fuzz inputs per component (default 1000, 100 with --quick; 0: no fuzz run)")
     args = parser.parse_args()
+    fuzz_examples = args.fuzz_examples if args.fuzz_examples is not None else (100 if args.quick else 1000)
     points = ["extract:shard_done", "dedup:done", "publish:articles:committed"] if args.quick else NIGHT_POINTS
     with tempfile.TemporaryDirectory(prefix="broadsheet-chaos-") as tmp:
         work = Path(tmp)
@@ -244,6 +247,20 @@ def main() -> None:
                 print(f"  reject {Path(location).name}: {stage}: {reason}")
             print(f"slowest document per stage (unbudgeted): {hostile['slowest']}")
             print(f"peak resident memory of any child process: {hostile['peak_rss_mb']} MB")
+        if fuzz_examples:
+            fuzz = fuzz_figures(fuzz_examples)
+            if "error" in fuzz:
+                print(f"fuzz run failed: {fuzz['error']}")
+            else:
+                print(f"fuzz inputs tried per component: "
+                      + ", ".join(f"{name} {r['tried']}" for name, r in fuzz.items()))
+                print(f"fuzz exceptions escaped: {sum(r['escaped'] for r in fuzz.values())}, properties violated: "
+                      f"{sum(r['violated'] for r in fuzz.values())}, inputs over budget: "
+                      f"{sum(r['over_budget'] for r in fuzz.values())}")
+                for name, r in fuzz.items():
+                    print(f"  fuzz {name}: slowest {r['slowest_seconds']:.2f} s ({r['slowest_input'][:60]})")
+                    for failure in r["failures"]:
+                        print(f"    {failure[:200]}")
 
 
 if __name__ == "__main__":

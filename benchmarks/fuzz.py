@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -28,8 +29,12 @@ def run(names: list[str], examples: int, seed: int | None) -> dict[str, dict]:
     for name in names:
         tally = Tally(name)
         started = time.monotonic()
-        fuzz(COMPONENTS[name], examples, tally, seed=seed)
-        results[name] = {"tried": tally.tried, "escaped": len(tally.escaped), "violated": len(tally.violated),
+        stopped = False
+        try:
+            fuzz(COMPONENTS[name], examples, tally, seed=seed)
+        except KeyboardInterrupt:   # Ctrl-C or SIGTERM: the figures so far, marked as partial
+            stopped = True
+        results[name] = {"tried": tally.tried, "stopped_early": stopped, "escaped": len(tally.escaped), "violated": len(tally.violated),
                          "over_budget": len(tally.over_budget), "budget_seconds": COMPONENTS[name].seconds,
                          "seconds": round(time.monotonic() - started, 1),
                          "slowest_seconds": round(tally.slowest[0], 3), "slowest_input": tally.slowest[1],
@@ -38,6 +43,7 @@ def run(names: list[str], examples: int, seed: int | None) -> dict[str, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, signal.default_int_handler)   # stopped: print what was tried
     from support.fuzzing import COMPONENTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,11 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results))
         return 0
     for name, r in results.items():
-        print(f"{name:9s} tried {r['tried']:6d}  escaped {r['escaped']}  violated {r['violated']}  "
+        print(f"{name:9s} tried {r['tried']:6d}{' (stopped early)' if r['stopped_early'] else ''}  escaped {r['escaped']}  violated {r['violated']}  "
               f"over budget ({r['budget_seconds']:g} s) {r['over_budget']}  {r['seconds']:.0f} s  "
               f"slowest {r['slowest_seconds']:.2f} s: {r['slowest_input']}")
         for failure in r["failures"]:
             print(f"          {failure}")
+        if r["stopped_early"]:
+            break
     return 0
 
 

@@ -12,7 +12,7 @@ from pipeline.enrich.lexicon import (
     ATTRIBUTING_VERBS, BETWEEN_SPEAKER_AND_VERB, DETERMINERS, NP_STOP, PRONOUNS, SENTENCE_OPENERS, SPEECH_VERBS,
     WEEKDAYS,
 )
-from pipeline.enrich.quote_marks import QuotedSpan
+from pipeline.enrich.quote_marks import QuotedSpan, quote_at
 from pipeline.enrich.speakers import Tokens, phrase_starting_at, speaker_before_verb
 
 SENTENCE_END = {".", "?", "!", "…"}
@@ -195,7 +195,7 @@ def speaker_before(tok: Tokens, span: QuotedSpan, floor: int, quotes: list[Quote
     nearest_participle = None  # "..., said Lopez, adding that ...": the speaker is found further back
     i = last
     while i >= floor:
-        inside = next((q for q in quotes if q.start <= tok.start[i] < q.end), None)
+        inside = quote_at(quotes, tok.start[i])
         if inside is not None:
             i = tok.last_before(inside.start)
             continue

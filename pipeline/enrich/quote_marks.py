@@ -11,6 +11,7 @@ spread over paragraphs: `continues` links the pieces.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,32 @@ class QuotedSpan:
     closed: bool
     continues: bool = False       # the quotation goes on in the next paragraph
     continuation: bool = False    # this piece carries on a quotation from the previous paragraph
+
+
+class QuotedSpans(list):
+    """Top-level quotations of a text, in order and never overlapping, with the one holding a
+    position found by bisection (a scan per token would be quadratic in a text full of quotes)."""
+
+    _starts: list[int] | None = None
+
+    def at(self, pos: int) -> "QuotedSpan | None":
+        if self._starts is None:
+            self._starts = [q.start for q in self]
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return self[i] if i >= 0 and self[i].start <= pos < self[i].end else None
+
+
+def quote_at(quotes: list[QuotedSpan], pos: int) -> QuotedSpan | None:
+    """The quotation holding `pos`, or None."""
+    if isinstance(quotes, QuotedSpans):
+        return quotes.at(pos)
+    return next((q for q in quotes if q.start <= pos < q.end), None)
+
+
+def paragraph_at(paras: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """The paragraph (of `paragraphs`, sorted) holding `pos`, by bisection."""
+    i = bisect.bisect_right(paras, (pos, float("inf"))) - 1
+    return paras[i] if i >= 0 and paras[i][0] <= pos < paras[i][1] else None
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:

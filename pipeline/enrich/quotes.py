@@ -28,6 +28,7 @@ A quotation spread over paragraphs yields one Quote per paragraph piece, all wit
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -43,7 +44,8 @@ from pipeline.enrich.entities import title_spans
 from pipeline.enrich.gender import compatible, genders
 from pipeline.enrich.lexicon import PERSON_PRONOUNS, SPEECH_VERBS
 from pipeline.enrich.speaker_types import classify
-from pipeline.enrich.quote_marks import QuotedSpan, find_quoted_spans, paragraphs
+from pipeline.enrich.quote_marks import (QuotedSpan, QuotedSpans, find_quoted_spans, paragraph_at, paragraphs,
+                                         quote_at)
 from pipeline.enrich.nlp import load_nlp, parse
 from pipeline.enrich.speakers import Tokens, opens_clause, resolve_speaker
 from pipeline.enrich.syntax import speaker_in_parse
@@ -72,7 +74,7 @@ def _sentence_floor(text: str, tok: Tokens, span: QuotedSpan, para: tuple[int, i
     i = tok.last_before(span.start)
     para_first = tok.first_at_or_after(para[0])
     while i >= para_first:
-        inside = next((q for q in quotes if q.start <= tok.start[i] < q.end), None)
+        inside = quote_at(quotes, tok.start[i])
         if inside is not None:
             ends_sentence = inner_end_char(text, inside) in SENTENCE_END
             after = tok.first_at_or_after(inside.end)
@@ -127,7 +129,7 @@ def _sentence_end(text: str, tok: Tokens, span: QuotedSpan, para: tuple[int, int
         return span.end
     i = tok.first_at_or_after(span.end)
     while i < len(tok) and tok.start[i] < para[1]:
-        inside = next((q for q in quotes if q.start <= tok.start[i] < q.end), None)
+        inside = quote_at(quotes, tok.start[i])
         if inside is not None:
             if inner_end_char(text, inside) in SENTENCE_END:
                 return inside.end
@@ -220,14 +222,16 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
     text = doc.text if text is None else text
     tok = Tokens(doc, text)
     headline = title_spans(text, title)
-    spans = [s for s in find_quoted_spans(text)
-             if not any(h0 <= s.start < h1 for h0, h1 in headline) and not _names_a_work(text, s)]
+    spans = QuotedSpans(s for s in find_quoted_spans(text)
+                        if not any(h0 <= s.start < h1 for h0, h1 in headline) and not _names_a_work(text, s))
     paras = paragraphs(text)
     found = []
     for span in spans:
         if sum(c.isalnum() for c in text[span.start:span.end]) < 2:
             continue
-        para = next(p for p in paras if p[0] <= span.start < p[1])
+        para = paragraph_at(paras, span.start)
+        if para is None:   # a quotation always starts inside a paragraph; never guessed otherwise
+            continue
         floor = _sentence_floor(text, tok, span, para, spans)
         found.append(_Found(span, _kind(text, tok, span, para, floor), para, floor))
     _attribute(text, tok, found, spans)
@@ -240,10 +244,21 @@ def extract_quotes(doc: Doc, entities: list[Entity], title: str | None = None,
     return _as_records(text, tok, [f for f in found if f.speaker is not None or f.kind == "direct"], entities)
 
 
+def _compatible_people(persons: list[Entity], starts: list[int], begin: int, end: int, pronoun: str,
+                       known_genders) -> list[Entity]:
+    """The people named in [begin, end) whom the pronoun can refer to, in text order: the range
+    found by bisection, so only that paragraph's people are looked at."""
+    window = persons[bisect.bisect_left(starts, begin):bisect.bisect_left(starts, end)]
+    return [e for e in window if compatible(pronoun, e.canonical, known_genders)]
+
+
 def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Entity]) -> list[Quote]:
     """Quote records with the speakers named, typed and keyed."""
-    paras = paragraphs(text)
+    para_number_of = {p: n for n, p in enumerate(paragraphs(text))}
     known_genders = genders(text, entities)
+    # people in text order, for "the last one named before the pronoun" by bisection
+    persons = sorted((e for e in entities if e.label == "PERSON"), key=lambda e: e.start_char)
+    person_starts = [e.start_char for e in persons]
     quotes = []
     last_named: tuple[str, int] | None = None  # the last speaker named outright, and its paragraph
     for f in found:
@@ -254,14 +269,13 @@ def _as_records(text: str, tok: Tokens, found: list[_Found], entities: list[Enti
             name, mention, s_start, s_end = speaker.name, speaker.mention, speaker.start, speaker.end
             if f.antecedent is not None:  # "McConnell, who said ...": the mention is "who"
                 name = resolve_speaker(text, *f.antecedent, entities, known_genders).name
-            para_number = paras.index(f.para)
+            para_number = para_number_of[f.para]
             pronoun = tok.lower[f.speaker[0]]
             if pronoun in PERSON_PRONOUNS:
                 # A pronoun refers back to a person of its gender named earlier in its paragraph,
                 # else to the speaker named in this or the previous paragraph ("..., Hart said.
                 # "...," she added").
-                in_paragraph = [e for e in entities if e.label == "PERSON" and f.para[0] <= e.start_char < s_start
-                                and compatible(pronoun, e.canonical, known_genders)]
+                in_paragraph = _compatible_people(persons, person_starts, f.para[0], s_start, pronoun, known_genders)
                 if in_paragraph:  # a subject ("Morrison was ... with Zelensky. He said") before an object
                     subjects = [e for e in in_paragraph if opens_clause(text, e)]
                     name = (subjects or in_paragraph)[-1].canonical

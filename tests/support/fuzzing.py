@@ -266,6 +266,7 @@ class Component:
     check: Callable[[Any], None]
     seconds: float                     # time budget of one input
     describe: Callable[[Any], str] = repr
+    warm_up: Any = ""                  # one plain input, run untimed first (imports and models load)
 
 
 def _describe_bytes(data: bytes) -> str:
@@ -280,10 +281,12 @@ def _describe_text(text: str) -> str:
 # text components a third of it; generous for a busy machine, far under what a quadratic
 # algorithm takes on the megabyte inputs drawn here.
 COMPONENTS = {
-    "html": Component("html", html_pages(), check_html, 30.0, _describe_bytes),
+    "html": Component("html", html_pages(), check_html, 30.0, _describe_bytes,
+                      b"<html><body><p>The board met on Monday, the chair said.</p></body></html>"),
     "cleaner": Component("cleaner", hostile_text, check_cleaner, 10.0, _describe_text),
     "quotes": Component("quotes", hostile_text, check_quote_finder, 10.0, _describe_text),
-    "entities": Component("entities", entity_cases, check_entities, 10.0, lambda c: _describe_text(c[0])),
+    "entities": Component("entities", entity_cases, check_entities, 10.0, lambda c: _describe_text(c[0]),
+                          ("Ada Moss said", [(0, 1, "PERSON")])),
     "urls": Component("urls", urls, check_url, 10.0, _describe_text),
 }
 
@@ -330,6 +333,7 @@ def fuzz(component: Component, examples: int, tally: Tally | None = None, seed: 
     raised (hypothesis shrinks it first); `seed` fixes the inputs (None: new ones every run)."""
     from hypothesis import HealthCheck, Phase, given, settings
 
+    component.check(component.warm_up)
     phases = [Phase.generate] if tally is not None else [Phase.generate, Phase.shrink]
     config = settings(max_examples=examples, deadline=None, database=None, phases=phases,
                       suppress_health_check=list(HealthCheck), derandomize=seed is not None)
