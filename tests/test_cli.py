@@ -101,3 +101,30 @@ def test_bad_worker_and_shard_options_are_refused(tmp_path):
     for option in ("--workers", "--shard-size"):
         result = broadsheet("ingest", ROOT / "samples", "--warehouse", tmp_path / "wh", option, "0")
         assert result.returncode == 2 and "not a positive whole number" in result.stderr
+
+
+# What `broadsheet sql` must never load: each costs a large part of a second at start-up, and a
+# query needs none of them (DuckDB, delta-rs and pyarrow do all the work).
+HEAVY_FOR_SQL = ("pandas", "great_expectations", "spacy", "airflow", "trafilatura", "celery", "datasketch",
+                 "sqlalchemy", "newspaper", "lxml")
+
+
+def test_sql_imports_none_of_the_heavy_modules(sample_run):
+    """A real query over real tables, in a fresh interpreter: fails as soon as anything on the path
+    of `sql` (the CLI module, the catalog, the store) imports one of the heavy modules at top level."""
+    wh, result = sample_run
+    assert result.returncode == 0, result.stderr
+    probe = (
+        "import json, sys\n"
+        "from pipeline.cli import main\n"
+        f"code = main(['sql', 'SELECT count(*) FROM articles JOIN entities USING (article_id)', "
+        f"'--warehouse', {str(wh)!r}, '--format', 'csv'])\n"
+        "print(json.dumps({'code': code, 'loaded': sorted(sys.modules)}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["code"] == 0
+    loaded = set(found["loaded"])
+    assert {"duckdb", "deltalake", "pyarrow"} <= loaded   # the query did go through the real readers
+    heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY_FOR_SQL)
+    assert heavy == [], f"broadsheet sql imported {heavy}"

@@ -27,6 +27,7 @@ from pipeline.articles import content_hash, reject_row
 from pipeline.records import Reject
 from pipeline.stages.context import Counts, RunContext, RunFailed
 from pipeline.store.parquet import StagedTableWriter, read_articles, read_column, read_staged
+from pipeline.store.storage import Storage
 
 log = logging.getLogger("broadsheet.dedup")
 
@@ -95,39 +96,48 @@ class ClusterIndex:
         return cluster_id
 
 
-def _query_published(storage, table: str, wanted: pa.Array, sql: str, params: list) -> list[tuple]:
-    """Run `sql` over the published tables with this batch's values as a relation `wanted(value)`."""
-    from pipeline.store.catalog import connect
-    from pipeline.store.delta import table_exists
-    if not len(wanted) or not table_exists(storage, table):
-        return []
-    with connect(storage) as con:
-        con.register("wanted", pa.table({"value": wanted}))
-        return con.execute(sql, params).fetchall()
-
-
 def earlier_copies(storage, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
-    """content_hash -> (article_id, ingest_date) for hashes already published on another date."""
-    rows = _query_published(
-        storage, "articles", pa.array(hashes, pa.string()),
-        "SELECT a.content_hash, min(a.article_id), min(a.ingest_date) FROM articles a "
-        "JOIN wanted w ON a.content_hash = w.value WHERE a.ingest_date <> ? GROUP BY a.content_hash",
-        [ingest_date])
+    """content_hash -> (article_id, ingest_date) for hashes already published on another date
+    (the smallest of each, as ever), from the lookup index (pipeline/store/dedup_index.py)."""
+    from pipeline.store.dedup_index import CONTENT_KEYS, connection, content_keys, index_table, refresh, relation
+    if not hashes:
+        return {}
+    storage = Storage.of(storage)
+    refresh(storage, skip=ingest_date)
+    with connection() as con:
+        if not relation(con, storage, index_table(CONTENT_KEYS), name="content_keys"):
+            return {}
+        con.register("wanted", pa.table({"key": content_keys(hashes), "value": pa.array(hashes, pa.string())}))
+        rows = con.execute(
+            "SELECT i.content_hash, min(i.article_id), min(i.ingest_date) FROM content_keys i "
+            "JOIN wanted w ON i.key = w.key AND i.content_hash = w.value WHERE i.ingest_date <> ? "
+            "GROUP BY i.content_hash", [ingest_date]).fetchall()
     return {h: (aid, str(day)) for h, aid, day in rows}
 
 
 def earlier_signatures(storage, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
-    """Stored signatures (other dates) sharing at least one LSH band key with this batch."""
-    return _query_published(
-        storage, "article_signatures", pa.array(keys, pa.int64()),
-        # a hash join on the unnested band keys: list_contains per (stored, wanted) pair grew with
-        # the product of the warehouse and the night
-        "WITH hits AS (SELECT DISTINCT b.article_id, b.ingest_date FROM "
-        "  (SELECT article_id, ingest_date, unnest(bands) AS band FROM article_signatures WHERE ingest_date <> ?) b "
-        "  JOIN wanted w ON b.band = w.value) "
-        "SELECT s.article_id, s.cluster_id, s.minhash FROM article_signatures s "
-        "JOIN hits h ON s.article_id = h.article_id AND s.ingest_date = h.ingest_date "
-        "ORDER BY s.ingest_date, s.article_id", [ingest_date])
+    """Stored signatures (other dates) sharing at least one LSH band key with this batch: the
+    matching articles found in the index's key column, then only their signatures read."""
+    from pipeline.store.dedup_index import BAND_KEYS, connection, index_table, refresh, relation
+    if not len(keys):
+        return []
+    storage = Storage.of(storage)
+    refresh(storage, skip=ingest_date)
+    with connection() as con:
+        if not relation(con, storage, index_table(BAND_KEYS), name="band_keys"):
+            return []
+        con.register("wanted", pa.table({"value": pa.array(keys, pa.int64())}))
+        hits = con.sql(
+            "SELECT DISTINCT b.article_id, b.ingest_date FROM band_keys b JOIN wanted w ON b.key = w.value "
+            "WHERE b.ingest_date <> ?", params=[ingest_date]).to_arrow_table()
+        days = sorted({str(day) for day in hits.column("ingest_date").to_pylist()})
+        if not days or not relation(con, storage, "article_signatures", days, name="signatures"):
+            return []
+        con.register("hits", hits)
+        return con.execute(
+            "SELECT s.article_id, s.cluster_id, s.minhash FROM signatures s "
+            "JOIN hits h ON s.article_id = h.article_id AND s.ingest_date = h.ingest_date "
+            "ORDER BY s.ingest_date, s.article_id").fetchall()
 
 
 def _rows_with_signatures(staging, shard_id: str):

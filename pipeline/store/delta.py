@@ -51,12 +51,18 @@ def open_table(storage: Storage, table: str, as_of: int | datetime | None = None
     """The table at its current version (or at `as_of`: a version number or a time); None before
     its first commit."""
     from deltalake import DeltaTable
-    if not table_exists(storage, table):
-        return None
+    from deltalake.exceptions import TableNotFoundError
     options = delta_storage_options()
+    # one read of the log: asking `is_deltatable` first read it twice, for every table a query names
+    try:
+        found = DeltaTable(table_uri(storage, table), storage_options=options,
+                           version=as_of if isinstance(as_of, int) else None)
+    except TableNotFoundError:
+        if isinstance(as_of, int) and table_exists(storage, table):
+            raise   # the table is there, the version is not: the caller says which
+        return None
     if isinstance(as_of, int):
-        return DeltaTable(table_uri(storage, table), version=as_of, storage_options=options)
-    found = DeltaTable(table_uri(storage, table), storage_options=options)
+        return found
     if as_of is not None:
         found.load_as_version(as_of)
     return found
