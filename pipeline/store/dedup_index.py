@@ -96,9 +96,9 @@ def relation(con, storage: Storage, table: str, days: list[str] | None = None, n
         return False
     filters = [(PARTITION, "in", days)] if days is not None else None
     if storage.remote:   # DuckDB's httpfs may not be installed: delta-rs reads object storage
-        con.register(name, found.to_pyarrow_dataset(partitions=filters))
+        con.register(name, found.to_pyarrow_dataset(file_pruning_predicate=filters))
         return True
-    files = found.file_uris(partition_filters=filters) if days is None or days else []
+    files = found.file_uris(file_pruning_predicate=filters) if days is None or days else []
     if not files:
         return False
     listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)

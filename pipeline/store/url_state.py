@@ -127,14 +127,28 @@ def awaiting_publish(row: UrlState, ingest_date: date) -> bool:
 
 
 def mark_published(warehouse, ingest_date: date) -> int:
-    """After the night of `ingest_date` published: its pages are not owed to a later night any more."""
-    rows = load_state(warehouse)
-    marked = [r for r in rows.values() if awaiting_publish(r, ingest_date) and r.published_on is None]
-    for row in marked:
-        row.published_on = ingest_date
-    if marked:
-        _merge(warehouse, marked)
-    return len(marked)
+    """After the night of `ingest_date` published: its pages are not owed to a later night any more.
+
+    One Delta UPDATE whose predicate is `awaiting_publish` for rows not yet published, written in
+    SQL: the rows are never loaded into Python (that grew with every URL ever seen), and the files
+    holding none of them (by their min/max and null-count statistics) are neither read nor rewritten."""
+    from deltalake.exceptions import CommitFailedError
+    day = ingest_date.isoformat()
+    predicate = (f"kind = 'page' AND status = '{OK}' AND published_on IS NULL "
+                 f"AND ingest_date IS NOT NULL AND ingest_date <= '{day}'")
+    for attempt in range(1, MERGE_ATTEMPTS + 1):
+        table = _table(warehouse)
+        if table is None:
+            return 0
+        try:
+            done = table.update(updates={"published_on": f"CAST('{day}' AS DATE)"}, predicate=predicate)
+            return int(done.get("num_updated_rows", 0))
+        except CommitFailedError:
+            if attempt == MERGE_ATTEMPTS:
+                raise
+            log.info("URL state: another writer committed first; marking again (%d)", attempt)
+            time.sleep(0.2 * attempt)
+    return 0
 
 
 def save_changes(warehouse, changed: dict[str, UrlState]) -> None:
