@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline.store.delta import PARTITION, open_table
-from pipeline.store.schemas import TABLES, table_spec
 from pipeline.store.storage import Storage
+from pipeline.store.tables import TABLES, table_spec
 
 log = logging.getLogger("broadsheet.store")
 

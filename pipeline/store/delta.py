@@ -19,12 +19,17 @@ import time
 from datetime import date, datetime
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from pipeline.store.failpoints import failpoint
-from pipeline.store.schemas import TABLES, arrow_schema, column_names, schema_version, sort_columns
 from pipeline.store.storage import Storage, delta_storage_options, warehouse_errors
+from pipeline.store.tables import TABLES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# pyarrow and the Arrow schemas are imported by the functions that write: opening a table to read
+# it (`broadsheet sql`) needs only delta-rs, and pyarrow with numpy is half of that command's start-up.
 
 log = logging.getLogger("broadsheet.store")
 
@@ -93,6 +98,8 @@ SORT_MEMORY = "512MB"
 
 def _writer_properties(table: str):
     from deltalake import ColumnProperties, WriterProperties
+
+    from pipeline.store.schemas import column_names
     columns = set(column_names(table))
     return WriterProperties(
         compression="ZSTD", max_row_group_size=ROW_GROUP_ROWS,
@@ -103,6 +110,10 @@ def _writer_properties(table: str):
 def _reader(storage: Storage, staged: str, table: str | None = None) -> pa.RecordBatchReader:
     """The staged file as a stream of record batches, so a big night is never held in memory;
     sorted by the table's sort columns (by DuckDB, which spills to disk past SORT_MEMORY)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.store.schemas import arrow_schema, sort_columns
     handle = storage.open_input(staged)
     parquet = pq.ParquetFile(handle)
     keys = [k for k in (sort_columns(table) if table in TABLES else []) if k in parquet.schema_arrow.names]
@@ -121,6 +132,7 @@ def _sorted_reader(storage: Storage, staged: str, schema: pa.Schema, keys: list[
     import tempfile
 
     import duckdb
+    import pyarrow as pa
     import pyarrow.dataset as ds
     spill = tempfile.mkdtemp(prefix="broadsheet-sort-")
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
@@ -170,6 +182,8 @@ def commit_table(storage: Storage, table: str, ingest_date: date, staged: str, r
 def _write_partition(storage: Storage, table: str, ingest_date: date, staged: str, run_id: str,
                      publish_id: str, append: bool, retention: str) -> None:
     from deltalake import CommitProperties, Transaction, write_deltalake
+
+    from pipeline.store.schemas import schema_version
     write_deltalake(
         table_uri(storage, table), _reader(storage, staged, table),
         partition_by=[PARTITION], mode="append" if append else "overwrite",

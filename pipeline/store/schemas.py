@@ -4,17 +4,14 @@ The writer, the validation suites, the docs and the tests all read the same file
 """
 from __future__ import annotations
 
-import json
-import os
 import re
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any, Iterable
 
 import pyarrow as pa
 
-from pipeline.store.tables import NIGHTLY_TABLES, TABLES  # noqa: F401  (re-exported)
+# the table names and their spec files need no pyarrow: they live in `tables` (re-exported here)
+from pipeline.store.tables import NIGHTLY_TABLES, TABLES, schemas_dir, table_spec  # noqa: F401
 
 _SCALARS = {
     "string": pa.string(),
@@ -26,20 +23,6 @@ _SCALARS = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("us", tz="UTC"),
 }
-
-
-def schemas_dir() -> Path:
-    """The package's own copy of `schemas/` (package data), unless BROADSHEET_SCHEMAS names another."""
-    override = os.environ.get("BROADSHEET_SCHEMAS")
-    return Path(override) if override else Path(str(resources.files("pipeline") / "schemas"))
-
-
-@lru_cache(maxsize=None)
-def table_spec(table: str) -> dict[str, Any]:
-    path = schemas_dir() / f"{table}.json"
-    if not path.is_file():
-        raise KeyError(f"no schema for table {table!r} (looked for {path})")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def parse_type(spec: str) -> pa.DataType:

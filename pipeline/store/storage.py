@@ -21,9 +21,10 @@ import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Iterator
 
-import pyarrow.fs as pafs
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
 
 S3_SCHEME = "s3://"
 
@@ -65,6 +66,13 @@ def warehouse_errors(doing: str) -> Iterator[None]:
         raise WarehouseError(f"cannot {doing}: {reason}") from error
 
 
+def _pafs():
+    """pyarrow's filesystems, imported when a file is first touched through them: `broadsheet sql`
+    on a local warehouse never does, and pyarrow (with numpy) is half its start-up."""
+    import pyarrow.fs
+    return pyarrow.fs
+
+
 def is_remote(location: str | os.PathLike) -> bool:
     return str(location).startswith(S3_SCHEME)
 
@@ -77,7 +85,7 @@ def s3_filesystem() -> pafs.S3FileSystem:
     options = {"endpoint_override": endpoint} if endpoint else {}
     if region:
         options["region"] = region
-    return pafs.S3FileSystem(**options)
+    return _pafs().S3FileSystem(**options)
 
 
 def delta_storage_options() -> dict[str, str] | None:
@@ -88,9 +96,11 @@ def delta_storage_options() -> dict[str, str] | None:
 
 def filesystem_for(uri: str) -> tuple[pafs.FileSystem, str]:
     """The filesystem and the path within it for a location: `s3://bucket/key` or a local path."""
-    if is_remote(uri):
-        return s3_filesystem(), uri[len(S3_SCHEME):].rstrip("/")
-    return pafs.LocalFileSystem(), str(Path(uri).resolve())
+    return (s3_filesystem() if is_remote(uri) else _pafs().LocalFileSystem()), _inner_path(uri)
+
+
+def _inner_path(uri: str) -> str:
+    return uri[len(S3_SCHEME):].rstrip("/") if is_remote(uri) else str(Path(uri).resolve())
 
 
 class Storage:
@@ -99,7 +109,14 @@ class Storage:
 
     def __init__(self, location: str | os.PathLike):
         self.remote = is_remote(location)
-        self.fs, self.root = filesystem_for(str(location))
+        self._location, self.root = str(location), _inner_path(str(location))
+        self._fs = None
+
+    @property
+    def fs(self) -> pafs.FileSystem:
+        if self._fs is None:
+            self._fs = filesystem_for(self._location)[0]
+        return self._fs
 
     @classmethod
     def of(cls, location: "str | os.PathLike | Storage") -> "Storage":
@@ -117,24 +134,26 @@ class Storage:
 
     # looking
     def exists(self, path: str) -> bool:
-        return self.fs.get_file_info(path).type != pafs.FileType.NotFound
+        if not self.remote:   # without pyarrow's filesystem (see `_pafs`)
+            return os.path.exists(path)
+        return self.fs.get_file_info(path).type != _pafs().FileType.NotFound
 
     def is_dir(self, path: str) -> bool:
-        return self.fs.get_file_info(path).type == pafs.FileType.Directory
+        return self.fs.get_file_info(path).type == _pafs().FileType.Directory
 
     def list(self, path: str, suffix: str = "") -> list[str]:
         """Names (not paths) directly under `path`, sorted; none when it does not exist."""
-        selector = pafs.FileSelector(path, allow_not_found=True, recursive=False)
+        selector = _pafs().FileSelector(path, allow_not_found=True, recursive=False)
         return sorted(info.base_name for info in self.fs.get_file_info(selector) if info.base_name.endswith(suffix))
 
     def size(self, path: str) -> int | None:
         """Bytes of the file at `path`; None when there is none."""
         info = self.fs.get_file_info(path)
-        return info.size if info.type == pafs.FileType.File else None
+        return info.size if info.type == _pafs().FileType.File else None
 
     def newest_mtime(self, path: str) -> float | None:
         """The latest modification time of anything under `path` (seconds since the epoch)."""
-        selector = pafs.FileSelector(path, allow_not_found=True, recursive=True)
+        selector = _pafs().FileSelector(path, allow_not_found=True, recursive=True)
         times = [info.mtime.timestamp() for info in self.fs.get_file_info(selector) if info.mtime is not None]
         return max(times, default=None)
 
@@ -204,9 +223,9 @@ class Storage:
     def delete(self, path: str) -> None:
         """Remove a file or a whole folder; nothing to remove is fine."""
         info = self.fs.get_file_info(path)
-        if info.type == pafs.FileType.Directory:
+        if info.type == _pafs().FileType.Directory:
             self.fs.delete_dir(path)
-        elif info.type == pafs.FileType.File:
+        elif info.type == _pafs().FileType.File:
             self.fs.delete_file(path)
 
 
