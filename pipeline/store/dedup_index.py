@@ -9,11 +9,12 @@ Why this layout and not buckets by hash prefix: the keys are hashes, uniform ove
 night asks for ~33 keys per article (32 bands and the content hash). A 20,000-article night asks
 for 660,000 keys: they fall in every bucket of any bucketing coarse enough to be worth a Parquet file
 (and in every row group of a key-sorted file), so prefix partitioning would prune nothing and only
-multiply small files. What does grow with the warehouse is what is read per stored article; before,
-a lookup unnested every stored `bands` list and read every stored 512-byte `minhash` to join back
-(and opened every table of the warehouse). Here a lookup scans only the `key` column (8 bytes per
-stored key, a hash join against the night's keys) and then reads the few matching rows' other
-columns, and the signatures of the matched articles only, from the partitions they are in.
+multiply small files. So a lookup does read every stored key; what it must not do is read more
+than that per stored article. Before, a lookup unnested every stored `bands` list and read every
+stored 512-byte `minhash` to join the matches back (and opened every table of the warehouse). Here
+it hash-joins the night's keys against the index (an int64 key and an article id per stored key,
+no list to unnest), and reads signatures only for the matched articles, only from the partitions
+they are in.
 
 The index is derived data, kept beside the tables rather than published with them: before a lookup,
 `refresh` (re)indexes every published date whose files changed since it was indexed (a night
@@ -42,8 +43,8 @@ CONTENT_KEYS, BAND_KEYS = "content_keys", "band_keys"
 INDEXED = "indexed.json"
 # The tables an index date is made from: a change to either's files for that date makes it stale.
 SOURCES = ("articles", "article_signatures")
-# Keys are random, so row groups sorted by key each cover a slice of the key range; their min/max
-# statistics let a lookup of a few keys (the second step) skip most of them.
+# As the tables' (delta.ROW_GROUP_ROWS); sorted by key, each row group's min/max covers a slice of
+# the key range, which lets DuckDB's join filter (the night's min and max key) skip the rest.
 ROW_GROUP_ROWS = 64 * 1024
 
 
