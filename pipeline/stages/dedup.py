@@ -97,43 +97,54 @@ class ClusterIndex:
 
 
 def earlier_copies(storage, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
-    """content_hash -> (article_id, ingest_date) for hashes already published on another date
-    (the smallest of each, as ever), from the lookup index (pipeline/store/dedup_index.py)."""
-    from pipeline.store.dedup_index import CONTENT_KEYS, connection, content_keys, index_table, refresh, relation
+    """content_hash -> (article_id, ingest_date) for hashes already published on another date (the
+    smallest id and the earliest date of its copies), by binary search in the lookup index
+    (pipeline/store/dedup_index.py)."""
+    from pipeline.store.dedup_index import content_keys, day_number, day_of, refresh, runs
     if not hashes:
         return {}
     storage = Storage.of(storage)
     refresh(storage, skip=ingest_date)
-    with connection() as con:
-        if not relation(con, storage, index_table(CONTENT_KEYS), name="content_keys"):
-            return {}
-        con.register("wanted", pa.table({"key": content_keys(hashes), "value": pa.array(hashes, pa.string())}))
-        rows = con.execute(
-            "SELECT i.content_hash, min(i.article_id), min(i.ingest_date) FROM content_keys i "
-            "JOIN wanted w ON i.key = w.key AND i.content_hash = w.value WHERE i.ingest_date <> ? "
-            "GROUP BY i.content_hash", [ingest_date]).fetchall()
-    return {h: (aid, str(day)) for h, aid, day in rows}
+    digests = np.array(sorted(set(hashes)), dtype=object)
+    keys = content_keys(digests)
+    order = np.argsort(keys, kind="stable")
+    keys, digests = keys[order], digests[order]
+    tonight, found = day_number(ingest_date), {}
+    for run in runs(storage):
+        which, rows = run.matches(run.content_keys, run.content_refs, keys)
+        for position, row in zip(which.tolist(), rows.tolist()):
+            digest, day = digests[position], int(run.days[row])
+            if day == tonight or run.content_hashes[row].decode() != digest:
+                continue
+            article, earlier = run.article_ids[row].decode(), found.get(digest)
+            found[digest] = (article, day) if earlier is None else (min(earlier[0], article), min(earlier[1], day))
+    return {digest: (article, str(day_of(day))) for digest, (article, day) in found.items()}
 
 
 def earlier_signatures(storage, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
     """Stored signatures (other dates) sharing at least one LSH band key with this batch: the
-    matching articles found in the index's key column, then only their signatures read."""
-    from pipeline.store.dedup_index import BAND_KEYS, connection, index_table, refresh, relation
+    articles found by binary search in the lookup index, then only their signatures read, from the
+    partitions they are in."""
+    from pipeline.store.dedup_index import connection, day_number, day_of, refresh, relation, runs
     if not len(keys):
         return []
     storage = Storage.of(storage)
     refresh(storage, skip=ingest_date)
+    wanted = np.sort(np.asarray(keys, dtype=np.int64))   # searchsorted needs them sorted; repeats do no harm
+    tonight, hits = day_number(ingest_date), set()
+    for run in runs(storage):
+        _which, rows = run.matches(run.band_keys, run.band_refs, wanted)
+        for row in set(rows.tolist()):
+            if int(run.days[row]) != tonight:
+                hits.add((run.article_ids[row].decode(), day_of(run.days[row])))
+    if not hits:
+        return []
+    days = sorted({str(day) for _article, day in hits})
     with connection() as con:
-        if not relation(con, storage, index_table(BAND_KEYS), name="band_keys"):
+        if not relation(con, storage, "article_signatures", days, name="signatures"):
             return []
-        con.register("wanted", pa.table({"value": pa.array(keys, pa.int64())}))
-        hits = con.sql(
-            "SELECT DISTINCT b.article_id, b.ingest_date FROM band_keys b JOIN wanted w ON b.key = w.value "
-            "WHERE b.ingest_date <> ?", params=[ingest_date]).to_arrow_table()
-        days = sorted({str(day) for day in hits.column("ingest_date").to_pylist()})
-        if not days or not relation(con, storage, "article_signatures", days, name="signatures"):
-            return []
-        con.register("hits", hits)
+        found = sorted(hits, key=lambda hit: (hit[1], hit[0]))
+        con.register("hits", pa.table({"article_id": [a for a, _ in found], "ingest_date": pa.array([d for _, d in found], pa.date32())}))
         return con.execute(
             "SELECT s.article_id, s.cluster_id, s.minhash FROM signatures s "
             "JOIN hits h ON s.article_id = h.article_id AND s.ingest_date = h.ingest_date "

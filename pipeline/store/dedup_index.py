@@ -1,105 +1,149 @@
-"""The dedup lookup index: every stored content hash and LSH band key, as int64 keys sorted within
-each night, so that a night's lookups read one narrow integer column instead of the tables.
+"""The dedup lookup index: every stored content hash and LSH band key as int64, in a few sorted
+runs, so that a night's lookups cost binary searches for its own keys, not a scan of the warehouse.
 
-    WAREHOUSE/_index/content_keys   key, content_hash, article_id   (partitioned by ingest_date)
-    WAREHOUSE/_index/band_keys      key, article_id                 (partitioned by ingest_date)
-    WAREHOUSE/_index/indexed.json   per indexed date, the fingerprint of the table files it was made from
+    WAREHOUSE/_index/runs.json         the runs, and per run the dates it holds with the fingerprint
+                                       of the table files each date was indexed from
+    WAREHOUSE/_index/<run>/*.npy       band_keys, band_refs, content_keys, content_refs (sorted by
+                                       key; a ref is a row of the run's articles), and the articles:
+                                       article_ids, days, content_hashes
 
-Why this layout and not buckets by hash prefix: the keys are hashes, uniform over their range, and a
-night asks for ~33 keys per article (32 bands and the content hash). A 20,000-article night asks
-for 660,000 keys: they fall in every bucket of any bucketing coarse enough to be worth a Parquet file
-(and in every row group of a key-sorted file), so prefix partitioning would prune nothing and only
-multiply small files. So a lookup does read every stored key; what it must not do is read more
-than that per stored article. Before, a lookup unnested every stored `bands` list and read every
-stored 512-byte `minhash` to join the matches back (and opened every table of the warehouse). Here
-it hash-joins the night's keys against the index (an int64 key and an article id per stored key,
-no list to unnest), and reads signatures only for the matched articles, only from the partitions
-they are in.
+Why sorted runs searched by bisection, and not a table partitioned by a hash prefix: the keys are
+hashes, uniform over their range, and a night asks for ~33 per article. A 20,000-article night asks
+for 660,000 keys; against a million stored articles (33 million keys) they fall in every bucket and
+every row group of any Parquet layout (one wanted key per ~50 stored ones), so partition pruning or
+min/max statistics would skip nothing, and a join reads every stored key: the old lookup (and a
+Delta index tried first) grew from 0.1 s to 2.4 s over 50 nights. A binary search touches only the
+entries on its path: `numpy.searchsorted` of the night's keys in a memory-mapped run of 32 million
+costs ~0.25 s, O(K log N) for K keys tonight. Runs are merged like a binary counter (two of equal
+size become one), so there are at most ~log2(nights) of them, and each stored key is rewritten
+O(log) times in all: a night's index work is its own keys plus, amortised, a log factor. A run stops
+growing at MAX_RUN_KEYS so that a merge's memory stays bounded however large the warehouse.
 
 The index is derived data, kept beside the tables rather than published with them: before a lookup,
-`refresh` (re)indexes every published date whose files changed since it was indexed (a night
-published since, a rerun, a compaction: one night's rows each) and drops dates no longer published.
-So an existing warehouse needs no migration step: its first night after this change backfills the
-index once, date by date (each date recorded as it is done, so an interrupted backfill resumes). A
-crash between a publish and the index costs nothing either: the next lookup sees the date as stale.
-The caller holds the warehouse lock (the night does), so no two writers refresh at once.
+`refresh` indexes every published date not yet in a run (last night's, normally) and rebuilds any
+run holding a date whose files have changed since (a rerun, a compaction) or that is no longer
+published. So an existing warehouse needs no migration step: its first night after this change
+indexes all its dates once. A crash part-way costs nothing: runs.json is replaced only once a run's
+files are complete, and a date not in it is indexed by the next lookup. The caller holds the
+warehouse lock (the night does), so no two writers refresh at once. On object storage a run is read
+whole (no memory map); on local disk only the pages the searches touch are read.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
-from datetime import date
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-import pyarrow as pa
+import numpy as np
 
 from pipeline.store.delta import PARTITION, open_table
-from pipeline.store.storage import Storage, delta_storage_options
+from pipeline.store.storage import Storage
 
 log = logging.getLogger("broadsheet.dedup")
 
 INDEX = "_index"
-CONTENT_KEYS, BAND_KEYS = "content_keys", "band_keys"
-INDEXED = "indexed.json"
+RUNS = "runs.json"
 # The tables an index date is made from: a change to either's files for that date makes it stale.
 SOURCES = ("articles", "article_signatures")
-# As the tables' (delta.ROW_GROUP_ROWS); sorted by key, each row group's min/max covers a slice of
-# the key range, which lets DuckDB's join filter (the night's min and max key) skip the rest.
-ROW_GROUP_ROWS = 64 * 1024
+# A merge holds both runs in memory (~24 bytes a key): at this size, well under a gigabyte.
+MAX_RUN_KEYS = 1 << 25
+DATES_PER_BUILD = 8
+ARRAYS = ("band_keys", "band_refs", "content_keys", "content_refs", "article_ids", "days", "content_hashes")
+EPOCH = date(1970, 1, 1)
 
 
-def content_keys(digests) -> pa.Array:
-    """The first 64 bits of each content hash (hex), as signed int64: what the index sorts and joins
-    on. Two hashes may share them (2^-64 a pair), so a lookup also compares the whole hash."""
-    import numpy as np
-    digests = list(digests)
+def content_keys(digests) -> np.ndarray:
+    """The first 64 bits of each content hash (hex), as signed int64: what the index sorts and
+    searches. Two hashes may share them (2^-64 a pair), so a lookup also compares the whole hash."""
     packed = bytes.fromhex("".join(d[:16] for d in digests))
-    return pa.array(np.frombuffer(packed, dtype=">i8").astype(np.int64), pa.int64())
+    return np.frombuffer(packed, dtype=">i8").astype(np.int64)
 
 
-def index_table(name: str) -> str:
-    """The index table's name as `open_table` and `relation` take it."""
-    return f"{INDEX}/{name}"
+@dataclass
+class Run:
+    """One sorted run: its arrays, memory-mapped on local disk."""
+    band_keys: np.ndarray
+    band_refs: np.ndarray
+    content_keys: np.ndarray
+    content_refs: np.ndarray
+    article_ids: np.ndarray       # fixed-width UTF-8 bytes
+    days: np.ndarray              # int32 days since 1970-01-01
+    content_hashes: np.ndarray    # fixed-width ASCII bytes
+
+    def matches(self, keys: np.ndarray, refs: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in `wanted`, article row) for every stored key equal to one of `wanted` (sorted)."""
+        low = np.searchsorted(keys, wanted, "left")
+        high = np.searchsorted(keys, wanted, "right")
+        found = np.flatnonzero(high > low)
+        if not len(found):
+            return found, found
+        counts = high[found] - low[found]
+        which = np.repeat(found, counts)
+        starts = np.repeat(low[found], counts)
+        offsets = np.arange(len(which)) - np.repeat(np.cumsum(counts) - counts, counts)
+        return which, np.asarray(refs[starts + offsets])
 
 
-def index_uri(storage: Storage, name: str) -> str:
-    return storage.uri(storage.path(INDEX, name))
+def day_number(day) -> int:
+    """A date (or its ISO text) as the index stores it: days since 1970-01-01."""
+    return (date.fromisoformat(str(day)) - EPOCH).days
+
+
+def day_of(number: int) -> date:
+    return EPOCH + timedelta(days=int(number))
 
 
 def _fingerprints(storage: Storage) -> dict[str, str]:
     """date -> a digest of the data files the two source tables hold for it now."""
+    import pyarrow as pa
     paths: dict[str, list[str]] = {}
     for table in SOURCES:
         found = open_table(storage, table)
         if found is None:
             continue
         actions = pa.table(found.get_add_actions(flatten=True))
-        column = f"partition.{PARTITION}"
-        for path, day in zip(actions.column("path").to_pylist(), actions.column(column).to_pylist()):
+        for path, day in zip(actions.column("path").to_pylist(), actions.column(f"partition.{PARTITION}").to_pylist()):
             paths.setdefault(str(day), []).append(f"{table}/{path}")
     return {day: hashlib.sha256("\n".join(sorted(files)).encode()).hexdigest() for day, files in paths.items()}
 
 
-def _read_indexed(storage: Storage) -> dict[str, str]:
-    path = storage.path(INDEX, INDEXED)
-    return json.loads(storage.read_text(path)) if storage.exists(path) else {}
+def _read_runs(storage: Storage) -> list[dict]:
+    path = storage.path(INDEX, RUNS)
+    return json.loads(storage.read_text(path))["runs"] if storage.exists(path) else []
 
 
-def _write_indexed(storage: Storage, indexed: dict[str, str]) -> None:
-    storage.write_text(storage.path(INDEX, INDEXED), json.dumps(indexed, sort_keys=True, indent=0))
+def _write_runs(storage: Storage, runs: list[dict]) -> None:
+    storage.write_text(storage.path(INDEX, RUNS), json.dumps({"runs": runs}, sort_keys=True))
 
 
-def relation(con, storage: Storage, table: str, days: list[str] | None = None, name: str = "t") -> bool:
-    """Register view `name` over a Delta table (`table` may be an index: `_index/band_keys`), only
-    the partitions of `days` when given; False when the table or those partitions hold no file."""
+def load_run(storage: Storage, name: str) -> Run:
+    arrays = {}
+    for array in ARRAYS:
+        path = storage.path(INDEX, name, f"{array}.npy")
+        arrays[array] = (np.load(io.BytesIO(storage.read_bytes(path))) if storage.remote
+                         else np.load(path, mmap_mode="r"))
+    return Run(**arrays)
+
+
+def runs(storage: Storage) -> list[Run]:
+    """The index's runs as they are now (call `refresh` first to bring them up to the tables)."""
+    return [load_run(storage, entry["name"]) for entry in _read_runs(storage)]
+
+
+def relation(con, storage: Storage, table: str, days: list[str], name: str = "t") -> bool:
+    """Register view `name` over the partitions `days` of a Delta table; False when they hold no file."""
     found = open_table(storage, table)
-    if found is None:
+    if found is None or not days:
         return False
-    filters = [(PARTITION, "in", days)] if days is not None else None
+    filters = [(PARTITION, "in", days)]
     if storage.remote:   # DuckDB's httpfs may not be installed: delta-rs reads object storage
         con.register(name, found.to_pyarrow_dataset(file_pruning_predicate=filters))
         return True
-    files = found.file_uris(file_pruning_predicate=filters) if days is None or days else []
+    files = found.file_uris(file_pruning_predicate=filters)
     if not files:
         return False
     listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
@@ -115,63 +159,100 @@ def connection():
     return duckdb.connect(":memory:", config=NO_DOWNLOADS)
 
 
-def _date_rows(storage: Storage, day: str) -> tuple[pa.Table, pa.Table]:
-    """The index rows of one published date, each sorted by key."""
-    the_day = date.fromisoformat(day)
+def _sorted(keys: np.ndarray, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """By key, equal keys in the order given (stable: on two sorted runs back to back, a merge)."""
+    order = np.argsort(keys, kind="stable")
+    return np.ascontiguousarray(keys[order]), np.ascontiguousarray(refs[order])
+
+
+def _build(storage: Storage, days: list[str]) -> dict[str, np.ndarray]:
+    """The arrays of a run holding the published `days` (the numbering and the join done by DuckDB)."""
     with connection() as con:
-        if relation(con, storage, "articles", [day]):
-            stored = con.sql("SELECT content_hash, article_id FROM t").to_arrow_table()
-            content = pa.table({"key": content_keys(stored.column("content_hash").to_pylist()),
-                                "content_hash": stored.column("content_hash"), "article_id": stored.column("article_id")})
-            content = content.sort_by([("key", "ascending"), ("article_id", "ascending")])
+        if relation(con, storage, "articles", days):
+            con.execute("CREATE TEMP TABLE a AS SELECT article_id, content_hash, "
+                        "(ingest_date - DATE '1970-01-01')::INTEGER AS day, "
+                        "(row_number() OVER (ORDER BY ingest_date, article_id) - 1)::INTEGER AS ref FROM t")
         else:
-            content = pa.table({"key": pa.array([], pa.int64()), "content_hash": pa.array([], pa.string()),
-                                "article_id": pa.array([], pa.string())})
-        if relation(con, storage, "article_signatures", [day]):
-            bands = con.sql("SELECT DISTINCT unnest(bands) AS key, article_id FROM t "
-                                "ORDER BY key, article_id").to_arrow_table()
+            con.execute("CREATE TEMP TABLE a (article_id VARCHAR, content_hash VARCHAR, day INTEGER, ref INTEGER)")
+        articles = con.sql("SELECT article_id, content_hash, day FROM a ORDER BY ref").fetchnumpy()
+        if relation(con, storage, "article_signatures", days, name="s"):
+            bands = con.sql("SELECT DISTINCT b.key, a.ref FROM (SELECT article_id, "
+                            "(ingest_date - DATE '1970-01-01')::INTEGER AS day, unnest(bands) AS key FROM s) b "
+                            "JOIN a ON a.article_id = b.article_id AND a.day = b.day ORDER BY a.ref, b.key").fetchnumpy()
         else:
-            bands = pa.table({"key": pa.array([], pa.int64()), "article_id": pa.array([], pa.string())})
-    content = content.cast(pa.schema([("key", pa.int64()), ("content_hash", pa.string()), ("article_id", pa.string())]))
-    bands = bands.cast(pa.schema([("key", pa.int64()), ("article_id", pa.string())]))
-    return (content.append_column(PARTITION, pa.array([the_day] * content.num_rows, pa.date32())),
-            bands.append_column(PARTITION, pa.array([the_day] * bands.num_rows, pa.date32())))
+            bands = {"key": np.array([], np.int64), "ref": np.array([], np.int32)}
+    ids = [str(a).encode() for a in articles["article_id"]]
+    hashes = [str(h) for h in articles["content_hash"]]
+    band_keys, band_refs = _sorted(np.asarray(bands["key"], np.int64), np.asarray(bands["ref"], np.int32))
+    keys, refs = _sorted(content_keys(hashes), np.arange(len(hashes), dtype=np.int32))
+    return {"band_keys": band_keys, "band_refs": band_refs, "content_keys": keys, "content_refs": refs,
+            "article_ids": np.array(ids, dtype="S") if ids else np.array([], "S16"),
+            "days": np.asarray(articles["day"], np.int32),
+            "content_hashes": np.array([h.encode() for h in hashes], dtype="S") if hashes else np.array([], "S64")}
 
 
-def _replace_date(storage: Storage, name: str, day: str, rows: pa.Table) -> None:
-    from deltalake import WriterProperties, write_deltalake
-    write_deltalake(index_uri(storage, name), rows, partition_by=[PARTITION], mode="overwrite",
-                    predicate=f"{PARTITION} = '{day}'", storage_options=delta_storage_options(),
-                    writer_properties=WriterProperties(compression="ZSTD", max_row_group_size=ROW_GROUP_ROWS))
+def _merge(older: Run, newer: Run) -> dict[str, np.ndarray]:
+    """One run of two: the newer's article rows follow the older's, so both stay sorted by (key, ref)."""
+    offset = len(older.article_ids)
+
+    def both(name: str, shift: bool = False) -> np.ndarray:
+        first, second = np.asarray(getattr(older, name)), np.asarray(getattr(newer, name))
+        if first.dtype.kind == "S":
+            width = max(first.dtype.itemsize, second.dtype.itemsize)
+            first, second = first.astype(f"S{width}"), second.astype(f"S{width}")
+        return np.concatenate([first, second + offset if shift else second])
+    band_keys, band_refs = _sorted(both("band_keys"), both("band_refs", shift=True).astype(np.int32))
+    keys, refs = _sorted(both("content_keys"), both("content_refs", shift=True).astype(np.int32))
+    return {"band_keys": band_keys, "band_refs": band_refs, "content_keys": keys, "content_refs": refs,
+            "article_ids": both("article_ids"), "days": both("days").astype(np.int32),
+            "content_hashes": both("content_hashes")}
 
 
-def _drop_date(storage: Storage, name: str, day: str) -> None:
-    found = open_table(storage, index_table(name))
-    if found is not None:
-        found.delete(f"{PARTITION} = '{day}'")
+def _save(storage: Storage, arrays: dict[str, np.ndarray], dates: dict[str, str]) -> dict:
+    name = f"run-{uuid.uuid4().hex[:12]}"
+    for array, values in arrays.items():
+        buffer = io.BytesIO()
+        np.save(buffer, values, allow_pickle=False)
+        storage.write_bytes(storage.path(INDEX, name, f"{array}.npy"), buffer.getvalue())
+    return {"name": name, "dates": dates, "keys": int(len(arrays["band_keys"]) + len(arrays["content_keys"]))}
+
+
+def _remove_unlisted(storage: Storage, listed: list[dict]) -> None:
+    keep = {entry["name"] for entry in listed}
+    for name in storage.list(storage.path(INDEX)):
+        if name.startswith("run-") and name not in keep:
+            storage.delete(storage.path(INDEX, name))
 
 
 def refresh(storage, skip: date | None = None) -> int:
-    """Bring the index up to the published tables (see the module's doc); `skip`: a date not to
-    index now (tonight's: it is excluded from tonight's lookups anyway). Returns the dates indexed."""
+    """Bring the index up to the published tables (see the module's doc). `skip`: a date not to
+    index now (tonight's: tonight's lookups leave it out anyway). Returns how many dates it indexed."""
     storage = Storage.of(storage)
     current = _fingerprints(storage)
-    indexed = _read_indexed(storage)
-    skipped = str(skip) if skip else None   # a date or its ISO text
-    stale = sorted(d for d, fingerprint in current.items() if d != skipped and indexed.get(d) != fingerprint)
-    for day in sorted(set(indexed) - set(current)):
-        for name in (CONTENT_KEYS, BAND_KEYS):
-            _drop_date(storage, name, day)
-        del indexed[day]
-        _write_indexed(storage, indexed)
-    if len(stale) > 1:
-        log.info("dedup index: indexing %d published date(s)", len(stale))
-    for day in stale:
-        content, bands = _date_rows(storage, day)
-        _replace_date(storage, CONTENT_KEYS, day, content)
-        _replace_date(storage, BAND_KEYS, day, bands)
-        indexed[day] = current[day]
-        _write_indexed(storage, indexed)   # after each date: an interrupted backfill resumes
-    return len(stale)
+    listed = _read_runs(storage)
+    kept = [entry for entry in listed if all(current.get(d) == f for d, f in entry["dates"].items())]
+    covered = {d for entry in kept for d in entry["dates"]}
+    skipped = str(skip) if skip else None
+    todo = sorted(d for d in current if d not in covered and d != skipped)
+    if not todo and len(kept) == len(listed):
+        return 0
+    if len(todo) > 1:
+        log.info("dedup index: indexing %d published date(s)", len(todo))
+    for first in range(0, max(len(todo), 1), DATES_PER_BUILD):   # a backfill, a few dates at a time
+        chunk = todo[first:first + DATES_PER_BUILD]
+        if chunk:
+            kept.append(_save(storage, _build(storage, chunk), {d: current[d] for d in chunk}))
+        _merge_runs(storage, kept)
+        _write_runs(storage, kept)
+    _remove_unlisted(storage, kept)
+    return len(todo)
 
 
+def _merge_runs(storage: Storage, kept: list[dict]) -> None:
+    """A binary counter: the newest two runs merge while the older is not much bigger than the
+    newer (1.5: nights vary in size), up to MAX_RUN_KEYS."""
+    while (len(kept) > 1 and kept[-2]["keys"] <= 1.5 * kept[-1]["keys"]
+           and kept[-2]["keys"] + kept[-1]["keys"] <= MAX_RUN_KEYS):
+        newer, older = kept.pop(), kept.pop()
+        merged = _merge(load_run(storage, older["name"]), load_run(storage, newer["name"]))
+        kept.append(_save(storage, merged, {**older["dates"], **newer["dates"]}))
