@@ -13,8 +13,9 @@ from pipeline.config import files_config
 from pipeline.run import run_all
 from pipeline.stages.dedup import earlier_copies, earlier_signatures
 from pipeline.store.catalog import connect
-from pipeline.store.dedup_index import BAND_KEYS, CONTENT_KEYS, INDEX, INDEXED, index_table, refresh
+from pipeline.store.dedup_index import INDEX, RUNS, refresh, runs
 from pipeline.store.delta import open_table
+from pipeline.store.storage import Storage
 
 FIRST, SECOND, TONIGHT = date(2026, 11, 10), date(2026, 11, 11), date(2026, 11, 12)
 
@@ -75,25 +76,34 @@ def warehouse(tmp_path_factory):
     return tmp_path, wh
 
 
-def index_rows(wh, name):
-    found = open_table(wh, index_table(name))
-    with connect(wh) as con:
-        con.register("rows", found.to_pyarrow_dataset())
-        return con.execute("SELECT ingest_date, count(*) FROM rows GROUP BY 1 ORDER BY 1").fetchall()
+def indexed_dates(wh):
+    return sorted(d for entry in json.loads((wh / INDEX / RUNS).read_text())["runs"] for d in entry["dates"])
+
+
+def index_counts(wh):
+    """(articles per date, band keys per date) over all runs."""
+    from collections import Counter
+    articles, bands = Counter(), Counter()
+    for run in runs(Storage.of(wh)):
+        articles.update(str(date.fromordinal(date(1970, 1, 1).toordinal() + int(d))) for d in run.days)
+        bands.update(str(date.fromordinal(date(1970, 1, 1).toordinal() + int(run.days[r]))) for r in run.band_refs)
+    return dict(articles), dict(bands)
 
 
 def test_a_warehouse_from_before_the_index_is_indexed_once_date_by_date(warehouse):
     _tmp, wh = warehouse
     shutil.rmtree(wh / INDEX, ignore_errors=True)   # as a warehouse written before the index was
     assert refresh(wh) == 2
+    assert len(runs(Storage.of(wh))) == 1, "two dates of similar size: merged into one run"
     assert refresh(wh) == 0, "nothing changed since: nothing to index"
-    assert sorted(json.loads((wh / INDEX / INDEXED).read_text())) == [str(FIRST), str(SECOND)]
-    assert index_rows(wh, CONTENT_KEYS) == [(FIRST, 1), (SECOND, 2)]
+    assert indexed_dates(wh) == [str(FIRST), str(SECOND)]
+    articles, band_counts = index_counts(wh)
+    assert articles == {str(FIRST): 1, str(SECOND): 2}
     with connect(wh) as con:
         bands = con.execute("SELECT ingest_date, count(DISTINCT (article_id, b)) FROM "
                             "(SELECT ingest_date, article_id, unnest(bands) b FROM article_signatures) "
                             "GROUP BY 1 ORDER BY 1").fetchall()
-    assert index_rows(wh, BAND_KEYS) == bands
+    assert band_counts == {str(day): n for day, n in bands}
 
 
 def test_lookups_through_the_index_answer_what_the_table_scans_did(warehouse):
@@ -113,15 +123,16 @@ def test_a_rerun_date_is_indexed_again_and_a_removed_one_dropped(warehouse):
     refresh(wh)
     assert night(tmp_path, wh, FIRST, {"library.txt": LIBRARY, "ferry.txt": FERRY})["articles"] == 1, \
         "the library story is stored on SECOND already"
-    # the rerun replaced FIRST's partition: its index rows follow at the next lookup
-    assert refresh(wh, skip=TONIGHT) == 1
-    assert index_rows(wh, CONTENT_KEYS) == [(FIRST, 1), (SECOND, 2)]
+    # the rerun replaced FIRST's partition: the run holding it is rebuilt at the next lookup (with
+    # SECOND, which shares that run)
+    assert refresh(wh, skip=TONIGHT) == 2
+    assert index_counts(wh)[0] == {str(FIRST): 1, str(SECOND): 2}
     hashes, keys = stored(wh)
     assert earlier_copies(wh, TONIGHT, hashes) == scanned_copies(wh, TONIGHT, hashes)
     for table in ("articles", "article_signatures"):
         open_table(wh, table).delete(f"ingest_date = '{SECOND}'")
     refresh(wh)
-    assert str(SECOND) not in json.loads((wh / INDEX / INDEXED).read_text())
+    assert indexed_dates(wh) == [str(FIRST)]
     copies = earlier_copies(wh, TONIGHT, hashes)
     assert copies == scanned_copies(wh, TONIGHT, hashes) and {day for _aid, day in copies.values()} == {str(FIRST)}
     assert earlier_signatures(wh, TONIGHT, keys) == scanned_signatures(wh, TONIGHT, keys)
