@@ -18,19 +18,17 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import signal
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
-
-
-class OutOfTime(KeyboardInterrupt):
-    """--max-minutes passed: stops the run like Ctrl-C (a BaseException, so no check swallows it)."""
 
 
 def _encode(value) -> bytes:
@@ -54,22 +52,32 @@ def _decode(name: str, data: bytes):
 
 class Watch:
     """Wraps a component's check: the time of each input, the slowest input itself, inputs over
-    budget saved, progress lines, and the --max-minutes stop (checked between inputs)."""
+    budget saved. A thread beside it prints progress (with the input running, and for how long),
+    and stops the run at --max-minutes or on SIGINT/SIGTERM: between inputs if it can, or, when one
+    input holds the main thread in C code that signals cannot interrupt (a regex, lxml), by printing
+    the figures so far and exiting."""
 
-    def __init__(self, component, save: Path | None, deadline: float | None, progress: float, tally):
-        self.component, self.save, self.deadline, self.progress, self.tally = component, save, deadline, progress, tally
+    def __init__(self, component, save: Path | None, progress: float, tally):
+        self.component, self.save, self.progress, self.tally = component, save, progress, tally
         self.seconds: list[float] = []
         self.slowest = (0.0, None)
-        self.started = self.last_progress = time.monotonic()
+        self.started = time.monotonic()
+        self.running: tuple[float, object] | None = None     # (started, value) of the input being checked
         self.saved_over = 0
+        self.warmed = False
 
     def check(self, value) -> None:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise OutOfTime()
+        if value is self.component.warm_up and not self.warmed:   # fuzz() warms up untimed, so is this
+            self.warmed = True
+            return self.component.check(value)
+        if STOP.reason:
+            raise Stopped(STOP.reason)
         started = time.monotonic()
+        self.running = (started, value)
         try:
             self.component.check(value)
         finally:
+            self.running = None
             seconds = time.monotonic() - started
             self.seconds.append(seconds)
             if seconds > self.slowest[0]:
@@ -77,13 +85,15 @@ class Watch:
             if self.save is not None and seconds > self.component.seconds:
                 self.saved_over += 1
                 self._write(f"{self.component.name}-over-{self.saved_over}.bin", value)
-            now = time.monotonic()
-            if self.progress and now - self.last_progress >= self.progress:
-                self.last_progress = now
-                t = self.tally
-                print(f"[{self.component.name}] {len(self.seconds)} tried in {now - self.started:.0f} s, escaped {len(t.escaped)}, "
-                      f"violated {len(t.violated)}, over budget {len(t.over_budget) + (seconds > self.component.seconds)}, "
-                      f"slowest {self.slowest[0]:.2f} s", file=sys.stderr, flush=True)
+
+    def progress_line(self) -> str:
+        t, now = self.tally, time.monotonic()
+        line = (f"[{self.component.name}] {len(self.seconds)} tried in {now - self.started:.0f} s, escaped {len(t.escaped)}, "
+                f"violated {len(t.violated)}, over budget {len(t.over_budget)}, slowest {self.slowest[0]:.2f} s")
+        running = self.running
+        if running and now - running[0] > self.component.seconds:
+            line += f"; running for {now - running[0]:.0f} s: {self.component.describe(running[1])[:100]}"
+        return line
 
     def _write(self, name: str, value) -> None:
         self.save.mkdir(parents=True, exist_ok=True)
@@ -98,32 +108,83 @@ class Watch:
                 "over_1s": sum(s > 1 for s in ordered), "total": round(sum(ordered), 1)}
 
 
+class Stopped(KeyboardInterrupt):
+    """The run is stopped (a BaseException, so no check counts it as a failure of its input)."""
+
+
+class _Stop:
+    reason: str | None = None
+
+
+STOP = _Stop()
+# After a stop is asked for, how long the input running may take to end before the figures are
+# printed from the watching thread and the process exits.
+GRACE_SECONDS = 15
+
+
+def _summary(name: str, tally, watch: Watch, started: float, stopped: str | None) -> dict:
+    from support.fuzzing import COMPONENTS
+
+    return {"tried": tally.tried, "stopped_early": stopped, "escaped": len(tally.escaped), "violated": len(tally.violated),
+            "over_budget": len(tally.over_budget), "budget_seconds": COMPONENTS[name].seconds,
+            "seconds": round(time.monotonic() - started, 1), "per_input": watch.distribution(),
+            "slowest_seconds": round(tally.slowest[0], 3), "slowest_input": tally.slowest[1],
+            "failures": (tally.escaped + tally.violated + tally.over_budget)[:5]}
+
+
+def _watch_thread(state: dict, max_minutes: float | None, progress: float, as_json: bool) -> None:
+    """Progress lines, the deadline and the signals (blocked in the main thread, taken here)."""
+    deadline = time.monotonic() + 60 * max_minutes if max_minutes else None
+    last_progress = time.monotonic()
+    asked_at = None
+    while True:
+        got = signal.sigtimedwait({signal.SIGINT, signal.SIGTERM}, 1.0)
+        now = time.monotonic()
+        if got is not None and STOP.reason is None:
+            STOP.reason, asked_at = f"by {signal.Signals(got.si_signo).name}", now
+        elif deadline is not None and now > deadline and STOP.reason is None:
+            STOP.reason, asked_at = f"after --max-minutes {max_minutes:g}", now
+        watch = state.get("watch")
+        if watch is None:
+            continue
+        if progress and now - last_progress >= progress:
+            last_progress = now
+            print(watch.progress_line(), file=sys.stderr, flush=True)
+        if asked_at is not None and now - asked_at > GRACE_SECONDS and watch.running:
+            running_for = now - watch.running[0]
+            stuck = f"{STOP.reason}; an input still running after {running_for:.0f} s: {watch.component.describe(watch.running[1])[:100]}"
+            if watch.save is not None:
+                watch._write(f"{watch.component.name}-running.bin", watch.running[1])
+            state["results"][state["name"]] = _summary(state["name"], watch.tally, watch, state["started"], stuck)
+            report(state["results"], as_json)
+            sys.stdout.flush()
+            os._exit(0)
+
+
 def run(names: list[str], examples: int, seed: int | None, max_minutes: float | None = None,
-        progress: float = 0, save: Path | None = None) -> dict[str, dict]:
+        progress: float = 0, save: Path | None = None, as_json: bool = False) -> dict[str, dict]:
     from support.fuzzing import COMPONENTS, Tally, fuzz
 
-    deadline = time.monotonic() + 60 * max_minutes if max_minutes else None
-    results = {}
+    results: dict[str, dict] = {}
+    state = {"results": results}
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})   # the watching thread takes them
+    threading.Thread(target=_watch_thread, args=(state, max_minutes, progress, as_json), daemon=True).start()
     for name in names:
         tally = Tally(name)
-        watch = Watch(COMPONENTS[name], save, deadline, progress, tally)
+        watch = Watch(COMPONENTS[name], save, progress, tally)
         started = time.monotonic()
+        state.update(name=name, started=started, watch=watch)
         stopped = None
         try:
             fuzz(dataclasses.replace(COMPONENTS[name], check=watch.check), examples, tally, seed=seed)
-        except OutOfTime:
-            stopped = f"after --max-minutes {max_minutes:g}"
-        except KeyboardInterrupt:   # Ctrl-C or SIGTERM: the figures so far, marked as partial
-            stopped = "by a signal"
+        except Stopped as stop:
+            stopped = str(stop)
         if save is not None and watch.slowest[1] is not None:
             watch._write(f"{name}-slowest.bin", watch.slowest[1])
-        results[name] = {"tried": tally.tried, "stopped_early": stopped, "escaped": len(tally.escaped), "violated": len(tally.violated),
-                         "over_budget": len(tally.over_budget), "budget_seconds": COMPONENTS[name].seconds,
-                         "seconds": round(time.monotonic() - started, 1), "per_input": watch.distribution(),
-                         "slowest_seconds": round(tally.slowest[0], 3), "slowest_input": tally.slowest[1],
-                         "failures": (tally.escaped + tally.violated + tally.over_budget)[:5]}
+        results[name] = _summary(name, tally, watch, started, stopped)
         if stopped:
             break
+    state["watch"] = None
     return results
 
 
@@ -141,7 +202,6 @@ def replay(name: str, path: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, signal.default_int_handler)   # stopped: print what was tried
     from support.fuzzing import COMPONENTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -162,10 +222,15 @@ def main(argv: list[str] | None = None) -> int:
         return replay(args.one, args.replay)
     names = [args.one] if args.one else sorted(COMPONENTS)
     results = run(names, args.examples, None if args.random else args.seed, args.max_minutes,
-                  0 if args.json else args.progress, args.save)
-    if args.json:
+                  0 if args.json else args.progress, args.save, args.json)
+    report(results, args.json)
+    return 0
+
+
+def report(results: dict[str, dict], as_json: bool) -> None:
+    if as_json:
         print(json.dumps(results))
-        return 0
+        return
     for name, r in results.items():
         print(f"{name:9s} tried {r['tried']:6d}{' (stopped early ' + r['stopped_early'] + ')' if r['stopped_early'] else ''}  "
               f"escaped {r['escaped']}  violated {r['violated']}  "
@@ -177,7 +242,6 @@ def main(argv: list[str] | None = None) -> int:
                   f"max {d['max']:.2f} s, {d['over_1s']} over 1 s, {d['total']:.0f} s in checks")
         for failure in r["failures"]:
             print(f"          {failure}")
-    return 0
 
 
 if __name__ == "__main__":

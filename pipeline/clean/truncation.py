@@ -22,9 +22,27 @@ _ADDRESS = re.compile(r"""(?:://|www\.|@|\.(?:com|org|net|gov|edu)\b)""", re.IGN
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)['\"’”]?$")
 # How many lines at the end may hold the "subscribe to continue" prompt.
 _TAIL_LINES = 3
+# Bodies up to this long are looked at whole; of longer ones, the last lines only (see _tail).
+_WHOLE_UP_TO_CHARS = 200_000
+_TAIL_WINDOW_LINES = 200
 # A last line shorter than this without final punctuation is more likely a sign-off
 # ("Jane Doe, Rome") than a sentence cut in half.
 _CUT_SENTENCE_MIN_WORDS = 8
+
+
+def _tail_verdicts(text: str) -> list:
+    """The lines that decide whether `text` is cut off, with their verdicts: all of an ordinary
+    body's; of a huge one, its last _TAIL_WINDOW_LINES lines' (the verdict is about the last
+    paragraph, and classifying the whole of a 20 MB body again only to look at its end took
+    seconds). Those lie past the head zone, where a huge body's end always is."""
+    if len(text) <= _WHOLE_UP_TO_CHARS:
+        return classify_lines(text)
+    at = len(text)
+    for _ in range(_TAIL_WINDOW_LINES):
+        at = text.rfind("\n", 0, at)
+        if at < 0:
+            return classify_lines(text)
+    return classify_lines(text[at:], in_head=False)
 
 
 def is_truncated(text: str) -> bool:
@@ -32,7 +50,7 @@ def is_truncated(text: str) -> bool:
     mid-sentence or trails off with an ellipsis.
 
     Accepts raw or cleaned text: residue lines after the last paragraph are skipped."""
-    verdicts = classify_lines(text)
+    verdicts = _tail_verdicts(text)
     if any(_CUT_OFF_PROMPT.fullmatch(line.text) and len(line.text.split()) <= 25
            for line, _ in verdicts[-_TAIL_LINES:]):
         return True
