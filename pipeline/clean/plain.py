@@ -9,6 +9,7 @@ replaced or dropped. Text without `<` and without control characters is returned
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
 # Elements whose content is code or hidden, never prose: removed with what they hold, up to the
@@ -81,3 +82,21 @@ def plain_or_none(value: str | None) -> str | None:
     if value is None:
         return None
     return plain_text(value).strip() or None
+
+
+def plain_value(value):
+    """A metadata value through the net: texts and lists of texts; dates and numbers as they are."""
+    if isinstance(value, str):
+        return plain_or_none(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return plain_texts(value)
+    return value
+
+
+def plain_extracted(extracted):
+    """An extractor's result with every text through the net: what stored columns are built from
+    (`article_row`) and what `broadsheet extract` prints, decided here for both."""
+    return dataclasses.replace(
+        extracted, title=plain_or_none(extracted.title), text=plain_text(extracted.text),
+        authors=plain_texts(extracted.authors), author_orgs=plain_texts(extracted.author_orgs),
+        meta={key: plain_value(value) for key, value in (extracted.meta or {}).items()})
