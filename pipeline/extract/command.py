@@ -10,7 +10,6 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.clean.plain import plain_extracted, plain_value
 from pipeline.extract.errors import ExtractionError
 from pipeline.extract.html import extract_html
 from pipeline.sources.files import discover_files
@@ -38,12 +37,11 @@ def _json_value(value):
 def extract_file(path: Path) -> dict:
     """The JSON record of one file; an `error` record when it holds no article."""
     try:
-        # printed as stored: through the same plain-text net as the stored columns
-        extracted = plain_extracted(extract_html(read_page(path)))
+        extracted = extract_html(read_page(path))
     except ExtractionError as error:
         # What the page gave besides a body (its date, its title) is reported with the reason.
         return {"path": str(path), "error": error.reason,
-                **{key: _json_value(plain_value(value)) for key, value in error.found.items()}}
+                **{key: _json_value(value) for key, value in error.found.items()}}
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         return {"path": str(path), "error": f"unreadable:{type(error).__name__}"}
     return {
