@@ -83,11 +83,12 @@ def word_count(text: str) -> int:
 def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date: date) -> Article:
     """The article for a document, body cleaned of boilerplate."""
     from pipeline.clean import clean_body, is_truncated
-    from pipeline.clean.plain import plain_or_none, plain_text, plain_texts
+    from pipeline.clean.plain import plain_extracted
 
     # every stored text column through the plain-text net, here and nowhere else
-    title = plain_or_none(extracted.title)
-    body = plain_text(extracted.text)
+    extracted = plain_extracted(extracted)
+    title = extracted.title
+    body = extracted.text
     cleaned = clean_body(body, title=title)
     url = extracted.url or doc.url
     digest = content_hash(cleaned.text)
@@ -99,8 +100,8 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         source=doc.source,
         location=doc.location,
         title=title,
-        authors=plain_texts(extracted.authors),
-        author_orgs=plain_texts(extracted.author_orgs),
+        authors=extracted.authors,
+        author_orgs=extracted.author_orgs,
         published_at=extracted.published_at,
         date_source=extracted.date_source,
         modified_at=meta.get("modified_at"),
@@ -110,11 +111,11 @@ def article_row(doc: RawDocument, extracted: Extracted, run_id: str, ingest_date
         content_hash=digest,
         cluster_id=identifier,
         extractor=extracted.extractor or "unknown",
-        site_name=plain_or_none(meta.get("site_name")),
+        site_name=meta.get("site_name"),
         host=extracted.host,
-        description=plain_or_none(meta.get("description")),
-        section=plain_or_none(meta.get("section")),
-        tags=plain_texts(meta.get("tags")),
+        description=meta.get("description"),
+        section=meta.get("section"),
+        tags=meta.get("tags") or [],
         is_truncated=bool(cleaned.text) and is_truncated(body),
         removed=[{"rule": r.rule, "text": r.text, "start_char": r.start_char, "end_char": r.end_char}
                  for r in cleaned.removed],

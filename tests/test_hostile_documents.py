@@ -165,3 +165,4 @@ def test_broadsheet_enrich_answers_every_line_whatever_one_of_them_holds():
     assert by_id["huge"]["quotes"] and by_id["after"]["quotes"][0]["speaker"] == "Ada Moss"
     assert "quotes" in by_id["quotes"] and "error" not in by_id["quotes"]
     assert code == 1 and err.strip() == "broadsheet enrich: 1 line(s) failed of 5 (see their error objects)"
+

@@ -14,9 +14,10 @@ HEAD_ENDS_AT_WORDS = 8
 MAX_CHARS_PER_WORD = 40
 
 
-def matching_rule(line: str, in_head: bool, headline: set[str]) -> Rule | None:
-    """The first rule of the table that removes `line`, or None to keep it."""
-    word_count = len(line.split())
+def matching_rule(line: str, in_head: bool, headline: set[str], word_count: int | None = None) -> Rule | None:
+    """The first rule of the table that removes `line` (of `word_count` words), or None to keep it."""
+    if word_count is None:
+        word_count = len(line.split())
     for rule in RULES:
         if rule.zone == "head" and not in_head:
             continue
@@ -30,15 +31,16 @@ def matching_rule(line: str, in_head: bool, headline: set[str]) -> Rule | None:
     return None
 
 
-def classify_lines(text: str, title: str | None = None) -> list[tuple[Line, Rule | None]]:
-    """Each non-blank line of `text` with the rule that removes it (None: keep)."""
+def classify_lines(text: str, title: str | None = None, in_head: bool = True) -> list[tuple[Line, Rule | None]]:
+    """Each non-blank line of `text` with the rule that removes it (None: keep). `in_head=False`:
+    `text` is known to start past the head of the article (the end of a huge body)."""
     lines = split_lines(text)
     headline = headline_keys(lines, title)
-    in_head = True
     verdicts = []
     for line in lines:
-        rule = matching_rule(line.text, in_head, headline)
-        if rule is None and line.word_count >= HEAD_ENDS_AT_WORDS:
+        words = line.word_count
+        rule = matching_rule(line.text, in_head, headline, words)
+        if rule is None and words >= HEAD_ENDS_AT_WORDS:
             in_head = False
         verdicts.append((line, rule))
     return verdicts

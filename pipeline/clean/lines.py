@@ -22,24 +22,31 @@ class Line:
         return len(self.text.split())
 
 
-def normalise_whitespace(text: str) -> str:
+def normalise_whitespace(text: str, zero_width: bool | None = None) -> str:
     # str.split() splits on every Unicode space (no-break, thin, ideographic...) and drops the ends,
     # in C: a regex over every character costs several times more on a long body
-    if any(mark in text for mark in ZERO_WIDTH):
+    if zero_width is None:
+        zero_width = any(mark in text for mark in ZERO_WIDTH)
+    if zero_width:
         text = _ZERO_WIDTH.sub("", text)
     return " ".join(text.split())
 
 
 def split_lines(text: str) -> list[Line]:
     """Every non-blank line of `text`, normalised, with its offsets in `text`."""
+    # zero-width marks looked for once in the whole text, not once per line
+    zero_width = any(mark in text for mark in ZERO_WIDTH)
     lines = []
-    for match in re.finditer(r"[^\n]+", text):
-        raw = match.group()
+    at = 0
+    for raw in text.split("\n"):
+        start, at = at, at + len(raw) + 1
         stripped = raw.strip()
-        normalised = normalise_whitespace(stripped)
+        if not stripped:
+            continue
+        normalised = normalise_whitespace(stripped, zero_width)
         if not normalised:
             continue
-        start = match.start() + (len(raw) - len(raw.lstrip()))
+        start += len(raw) - len(raw.lstrip())
         lines.append(Line(normalised, start, start + len(stripped)))
     return lines
 

@@ -42,6 +42,9 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\.?"
 _TIMEZONE = r"(?:gmt|utc|bst|cet|cest|est|edt|cst|cdt|pst|pdt|ist|aest|jst|z)"
 # Numbers only in the shapes dates and times take, so that phone numbers and scores stay.
+# In a line, a token never ends between two digits (`(?!(?<=\d)\d)` below): a run of digits
+# split into tokens every possible way made one line of 30 digits take minutes. (Likewise a share
+# counter's number takes all its digits, `*+`, and social_links matches a space one way only.)
 _DATE_TOKEN = (rf"(?:\d{{4}}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?|{_MONTH}|{_WEEKDAY}|{_TIMEZONE}"
                r"|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d\d-\d\d|\d{1,2}[:.]\d\d(?::\d\d)?|\d{1,4}(?:st|nd|rd|th)?"
                r"|[+-]\d\d:?\d\d|a\.?m\.?|p\.?m\.?|at|on|of)")
@@ -78,7 +81,7 @@ RULES: tuple[Rule, ...] = (
         description="A line holding only a date and/or time, optionally 'Published'/'Updated'.",
         pattern=_rx(rf"""
             (?:(?:first\s+)?(?:published|updated|last\s+updated|posted|modified)(?:\s+on|\s+at)?\s*:?\s*)?
-            (?:(?=.*(?:\d{{4}}|\d[:/.\-]\d|{_MONTH}))(?:{_DATE_TOKEN}(?:\s*[,|·•]\s*|\s+[\-–—]\s+|\s*))+
+            (?:(?=.*(?:\d{{4}}|\d[:/.\-]\d|{_MONTH}))(?:{_DATE_TOKEN}(?!(?<=\d)\d)(?:\s*[,|·•]\s*|\s+[\-–—]\s+|\s*))+
               | \d+\s+(?:minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago
               | just\s+now|yesterday|today)"""),
         max_words=14,
@@ -114,7 +117,7 @@ RULES: tuple[Rule, ...] = (
         name="share_counter",
         description="Share buttons and their counters: bare numbers, 'Share 0 Tweet 0', '12 Shares'.",
         pattern=_rx(rf"""
-            (?=.*\d)(?:(?:\d[\d,.]*[km]?|shares?|shared|tweets?|pin|email|e-mail|print|comments?|likes?
+            (?=.*\d)(?:(?:\d[\d,.]*+[km]?|shares?|shared|tweets?|pin|email|e-mail|print|comments?|likes?
                 |views?|reactions?|{_NETWORK})\s*[:|·•/]?\s*)+"""),
         max_words=12,
         examples=("0 0", "12 Shares", "Share 0 Tweet 0", "1.2K", "Facebook 14 Twitter 3 Email",
@@ -311,7 +314,7 @@ RULES: tuple[Rule, ...] = (
                 {_NETWORK}\b.{{0,120}}
             | (?:follow|like|join)\s+us(?:\s+(?:on|at|for|here|today)\b[^,.]{{0,40}})?[.!]?
             | (?:share\s+(?:this|on|via)\b[^,.]{{0,40}}|share)
-            | (?:{_NETWORK}\s*[|,·/•]?\s*(?:and\s+)?)+"""),
+            | (?:{_NETWORK}\s*+[|,·/•]?\s*+(?:and\s+)?)+"""),   # possessive: a space is matched one way only
         max_words=25,
         examples=("Follow us on Facebook, X and Instagram", "Like us on Facebook",
                   "Join our WhatsApp channel on WhatsApp for breaking news", "Facebook | X | Instagram",

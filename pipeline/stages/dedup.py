@@ -49,9 +49,18 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+# Only the first this many characters are signed: far past any ordinary article (whose signature is
+# thus unchanged), while a 20 MB body costs no more than a long one. Shingles are hashed in batches
+# (the minimum over batches is the minimum over all): each batch holds 128 hashes per shingle.
+MAX_SIGNED_CHARS = 1_000_000
+_SHINGLE_BATCH = 20_000
+
+
 def signature(text: str) -> np.ndarray:
     minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_PERMUTATIONS, scheme=SCHEME)
-    minhash.update_batch(list(shingles(text)))
+    signed = list(shingles(text[:MAX_SIGNED_CHARS]))
+    for at in range(0, len(signed), _SHINGLE_BATCH):
+        minhash.update_batch(signed[at:at + _SHINGLE_BATCH])
     return minhash.hashvalues.astype(np.uint32)
 
 
