@@ -31,10 +31,12 @@ WATCH_EVERY_SECONDS = 0.25
 # A shard whose worker keeps dying with no document to blame is not tried forever.
 MAX_UNEXPLAINED_DEATHS = 3
 # What the fork server imports once, so that every worker forked from it starts with it loaded.
-# pipeline.stages.dedup too: extract signs each article with it, and its import (datasketch) takes
-# a second of CPU that every worker would pay again; newspaper4k is a fall-back of the extractor chain.
+# datasketch too: extract signs each article with it (pipeline.stages.dedup imports it only when
+# signing, so that the pool's owner never pays for it), and its import takes a second of CPU that
+# every worker would pay again; newspaper4k is a fall-back of the extractor chain.
+# pipeline.worker_models loads the models themselves, last, once for all the workers.
 WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.stages.dedup", "pipeline.extract.html",
-                  "pipeline.enrich", "newspaper")
+                  "pipeline.enrich", "newspaper", "datasketch", "pipeline.worker_models")
 
 ShardStage = Callable[[RunContext, str], Counts]
 
@@ -93,7 +95,8 @@ def _shard_task(stage: Callable[[RunContext, str], Counts], ctx: RunContext, sha
 
 def _start_worker(slots, next_row, environment: dict[str, str], owner: tuple[int, float]) -> None:
     """In each worker: end with the pool's owner, take its settings and a slot, quiet the log (the
-    pool's owner reports progress), load the spaCy model (and the language classifier's) once for every shard this worker will serve."""
+    pool's owner reports progress). The models are loaded already (the fork server loaded them,
+    `pipeline.worker_models`); the calls below only make sure of it, at no cost when they are."""
     _exit_with(*owner)
     for key in [k for k in os.environ if k.startswith(PASSED_ENVIRONMENT) and k not in environment]:
         del os.environ[key]
@@ -368,10 +371,8 @@ def _worker_main(argv: list[str]) -> int:
     budget.attach_pipe(int(fd))
     # what a pool worker has loaded before its first document, so that no document pays for it
     import importlib
-    for module in WORKER_MODULES:
+    for module in WORKER_MODULES:     # the last of them loads the models
         importlib.import_module(module)
-    from pipeline.extract.language import load_language_model
-    load_language_model()
     from pipeline.stages import enrich, extract
     stage = {"extract": extract.run, "enrich": enrich.run}[stage_name]
     stage(RunContext(warehouse, run_id, ingest_date), shard_id)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
 import pyarrow as pa
-from datasketch import MinHash
 
 from pipeline.articles import content_hash, reject_row
 from pipeline.records import Reject
@@ -39,7 +39,15 @@ CLUSTER_THRESHOLD = 0.7
 _WORD = re.compile(r"\w+")
 # The scheme is pinned: stored signatures are only comparable with ones made the same way.
 SCHEME = "affine32"
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations   # computed once
+
+
+@lru_cache(maxsize=1)
+def _minhash():
+    """datasketch's MinHash and the permutations, computed once. Imported here, not at module
+    import: datasketch pulls in scipy (over a second of CPU), and only the workers that sign
+    articles need it, not the process that compares their signatures."""
+    from datasketch import MinHash
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
 
 
 def shingles(text: str) -> set[bytes]:
@@ -57,7 +65,8 @@ _SHINGLE_BATCH = 20_000
 
 
 def signature(text: str) -> np.ndarray:
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_PERMUTATIONS, scheme=SCHEME)
+    minhash_class, permutations = _minhash()
+    minhash = minhash_class(num_perm=NUM_PERM, seed=1, permutations=permutations, scheme=SCHEME)
     signed = list(shingles(text[:MAX_SIGNED_CHARS]))
     for at in range(0, len(signed), _SHINGLE_BATCH):
         minhash.update_batch(signed[at:at + _SHINGLE_BATCH])
