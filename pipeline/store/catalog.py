@@ -60,7 +60,7 @@ def is_warehouse(storage: Storage) -> bool:
     return any(storage.exists(storage.path(name)) for name in (*TABLES, "_staging", "_state", "_journal"))
 
 
-def _snapshot_sql(found, files: list[str]) -> str:
+def snapshot_sql(found, files: list[str]) -> str:
     """The snapshot's files as one relation, its columns in the table's own order (DuckDB would put
     the partition column last; delta-rs readers keep the table's order, and so does this)."""
     listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
@@ -95,7 +95,7 @@ def connect(location, as_of: int | datetime | None = None, must_exist: bool = Fa
             con.register(table, found.to_pyarrow_dataset())
         else:
             files = found.file_uris()
-            con.execute(f"CREATE VIEW {table} AS {_snapshot_sql(found, files) if files else _empty_view_sql(table)}")
+            con.execute(f"CREATE VIEW {table} AS {snapshot_sql(found, files) if files else _empty_view_sql(table)}")
     return con
 
 
@@ -116,7 +116,7 @@ def refresh_catalog(location) -> Path | None:
             for table in TABLES:
                 found = open_table(storage, table)
                 files = [os.path.relpath(uri, storage.root) for uri in found.file_uris()] if found else []
-                select = _snapshot_sql(found, files) if files else _empty_view_sql(table)
+                select = snapshot_sql(found, files) if files else _empty_view_sql(table)
                 con.execute(f"CREATE OR REPLACE VIEW {table} AS {select}")
         os.replace(aside, path)
         return path

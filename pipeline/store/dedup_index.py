@@ -146,9 +146,8 @@ def relation(con, storage: Storage, table: str, days: list[str], name: str = "t"
     files = found.file_uris(file_pruning_predicate=filters)
     if not files:
         return False
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}], hive_partitioning = true, "
-                f"hive_types = {{'{PARTITION}': DATE}}, union_by_name = true)")
+    from pipeline.store.catalog import snapshot_sql
+    con.execute(f"CREATE OR REPLACE VIEW {name} AS {snapshot_sql(found, files)}")
     return True
 
 
