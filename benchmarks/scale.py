@@ -7,7 +7,8 @@ declared URLs made distinct, so that dedup keeps every copy), then:
   * the real path (`broadsheet ingest`'s code: plan, extract, dedup, enrich, validate, publish)
     with 1 worker and with 2 workers, each in a fresh process;
   * the anchor: trafilatura's `extract` plus spaCy's NER-only pipeline over the same pages, in
-    one fresh process, nothing else.
+    one fresh process, nothing else, both as they ship (the pipeline's spaCy runs its matrix
+    products through OpenBLAS instead of thinc's default, see `pipeline.enrich.nlp`).
 
 It prints articles/s, the 2-worker speed-up, CPU seconds per article (the process and its workers)
 and the peak resident memory of the main process and of the largest worker.
@@ -159,11 +160,14 @@ def child_pipeline(inputs: Path, workers: int) -> dict:
 
 
 def child_anchor(inputs: Path) -> dict:
+    """The two libraries as they ship: spaCy as `spacy.load` gives it (thinc's default ops), with
+    the same components as the pipeline's NER, not through `load_nlp` and its tuned BLAS."""
+    import spacy
     import trafilatura
-    from pipeline.enrich.nlp import load_nlp
+    from pipeline.enrich.nlp import MODEL_NAME, PARSE_COMPONENTS, UNUSED_COMPONENTS
     tree = TreeUsage()
     started = time.perf_counter()
-    nlp = load_nlp()
+    nlp = spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=[*PARSE_COMPONENTS, "attribute_ruler"])
     texts = (trafilatura.extract(path.read_text(encoding="utf-8")) or "" for path in sorted(inputs.glob("*.html")))
     articles = entities = 0
     for doc in nlp.pipe(texts, batch_size=64):

@@ -33,8 +33,10 @@ def _import_validation() -> None:
 
 
 def _preload_validation() -> threading.Thread:
-    """This process waits while the workers extract and enrich: it imports Great Expectations
-    meanwhile (seconds of CPU) instead of after them, when nothing else can run."""
+    """This process waits while the workers' fork server loads the models (starting the pool
+    blocks until it has), then while the workers extract and enrich: it imports Great Expectations
+    meanwhile (seconds of CPU) instead of after them, when nothing else can run. Started before the
+    pool, it runs on the core the fork server leaves idle, not beside every busy worker."""
     thread = threading.Thread(target=_import_validation, name="import-validation", daemon=True)
     thread.start()
     return thread
@@ -85,19 +87,20 @@ def run_all(config: Config, warehouse: str | Path, ingest_date: date, run_id: st
     report = on_stage or (lambda stage, counts: None)
     run_id = night_run_id(str(warehouse), ingest_date, config, run_id)
     stage = "plan"
+    preloading = _preload_validation()
     with stopping_on_sigterm(), holding(str(warehouse), run_id), ShardRunner(workers, config.limits) as runner:
         ctx = open_night(str(warehouse), ingest_date, config, run_id, log=log)
         try:
-            # Two shards a worker at least, so that a small night keeps every worker busy to the end.
-            report("plan", plan.run(ctx, min_shards=2 * runner.workers if runner.workers > 1 else 1).to_dict())
+            # Four shards a worker at least, so that a small night keeps every worker busy to the end:
+            # with two, the worker left with the last shard of a stage ran alone for a sixth of it.
+            report("plan", plan.run(ctx, min_shards=4 * runner.workers if runner.workers > 1 else 1).to_dict())
             shards = ctx.staging.shards()
-            preloading = _preload_validation()
             stage = "extract"
-            report("extract", runner.run("extract", extract.run, ctx, shards).to_dict())
+            report("extract", runner.run("extract", extract.run, ctx, shards, cost=extract.input_bytes).to_dict())
             stage = "dedup"
             report("dedup", dedup.run(ctx).to_dict())
             stage = "enrich"
-            report("enrich", runner.run("enrich", enrich.run, ctx, shards).to_dict())
+            report("enrich", runner.run("enrich", enrich.run, ctx, shards, cost=enrich.input_bytes).to_dict())
             preloading.join()
             stage = "validate"
             report("validate", validate.run(ctx).to_dict())

