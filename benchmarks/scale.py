@@ -10,8 +10,11 @@ declared URLs made distinct, so that dedup keeps every copy), then:
     one fresh process, nothing else, both as they ship (the pipeline's spaCy runs its matrix
     products through OpenBLAS instead of thinc's default, see `pipeline.enrich.nlp`).
 
-It prints articles/s, the 2-worker speed-up, CPU seconds per article (the process and its workers)
-and the peak resident memory of the main process and of the largest worker.
+It prints articles/s, the 2-worker speed-up, CPU seconds per article (the process and its workers),
+the peak resident memory of the main process and of the largest worker, and where the CPU goes:
+the anchor's start-up, extraction and NER, and the one-worker night's stages (read at each stage's
+end over the whole process tree, so `plan` holds the workers' start-up and part of Great
+Expectations' import, which runs beside it; the imports before the night are in the total only).
 
     .venv/bin/python benchmarks/scale.py [--copies 6] [--data DIR]
 """
@@ -129,10 +132,11 @@ class TreeUsage:
                 except psutil.Error:
                     pass
 
-    def result(self) -> dict[str, float]:
+    @staticmethod
+    def cpu_seconds() -> float:
+        """CPU seconds of the whole tree so far (a stage boundary's reading: the pool's workers live
+        across stages, so none has been reaped in between)."""
         import psutil
-        self._stop.set()
-        self._thread.join()
         me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
         for child in psutil.Process().children(recursive=True):
@@ -141,7 +145,13 @@ class TreeUsage:
             except psutil.Error:
                 continue
             cpu += times.user + times.system + times.children_user + times.children_system
-        return {"cpu_s": cpu, "rss_main_mib": me.ru_maxrss / 1024,
+        return cpu
+
+    def result(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join()
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"cpu_s": self.cpu_seconds(), "rss_main_mib": me.ru_maxrss / 1024,
                 "rss_worker_mib": max(self._peak_worker / 2**20, kids.ru_maxrss / 1024)}
 
 
@@ -153,10 +163,19 @@ def child_pipeline(inputs: Path, workers: int) -> dict:
     from pipeline.run import run_all
     tree = TreeUsage()
     started = time.perf_counter()
+    stage_cpu: dict[str, float] = {}
+    last = [TreeUsage.cpu_seconds()]
+
+    def stage_done(stage: str, counts: dict) -> None:
+        now = TreeUsage.cpu_seconds()
+        stage_cpu[stage], last[0] = now - last[0], now
+
     with tempfile.TemporaryDirectory() as tmp:
-        summary = run_all(files_config([str(inputs)]), Path(tmp) / "warehouse", date(2026, 11, 25), workers=workers)
+        summary = run_all(files_config([str(inputs)]), Path(tmp) / "warehouse", date(2026, 11, 25),
+                          workers=workers, on_stage=stage_done)
     return {"seconds": time.perf_counter() - started, "articles": summary["articles"],
-            "duplicates": summary["duplicates"], "rejects": summary["rejects"], **tree.result()}
+            "duplicates": summary["duplicates"], "rejects": summary["rejects"], "stage_cpu_s": stage_cpu,
+            **tree.result()}
 
 
 def child_anchor(inputs: Path) -> dict:
@@ -168,12 +187,16 @@ def child_anchor(inputs: Path) -> dict:
     tree = TreeUsage()
     started = time.perf_counter()
     nlp = spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS, disable=[*PARSE_COMPONENTS, "attribute_ruler"])
-    texts = (trafilatura.extract(path.read_text(encoding="utf-8")) or "" for path in sorted(inputs.glob("*.html")))
+    loaded = time.process_time()
+    texts = [trafilatura.extract(path.read_text(encoding="utf-8")) or "" for path in sorted(inputs.glob("*.html"))]
+    extracted = time.process_time()
     articles = entities = 0
     for doc in nlp.pipe(texts, batch_size=64):
         articles += 1
         entities += len(doc.ents)
-    return {"seconds": time.perf_counter() - started, "articles": articles, "entities": entities, **tree.result()}
+    stage_cpu = {"start": loaded, "extract": extracted - loaded, "ner": time.process_time() - extracted}
+    return {"seconds": time.perf_counter() - started, "articles": articles, "entities": entities,
+            "stage_cpu_s": stage_cpu, **tree.result()}
 
 
 def measure(mode: str, inputs: Path, workers: int = 1) -> dict:
@@ -222,6 +245,11 @@ def main() -> None:
     print(f"1 worker CPU per article / anchor's: {cpu_ratio:.2f}   (target <= 1.00)")
     print(f"dedup kept every copy: {one['duplicates'] == 0} (duplicates {one['duplicates']}, "
           f"rejects {one['rejects']})")
+    # Where the CPU goes, per article: the anchor's start-up (interpreter, imports, model) and its
+    # two libraries; the pipeline's stages on one worker (plan holds the workers' start-up).
+    for name, run in (("anchor", anchor), ("1 worker", one)):
+        parts = "  ".join(f"{stage} {seconds / max(run['articles'], 1):.4f}" for stage, seconds in run["stage_cpu_s"].items())
+        print(f"CPU s/article by stage, {name}: {parts}")
 
 
 if __name__ == "__main__":
