@@ -33,10 +33,13 @@ MAX_UNEXPLAINED_DEATHS = 3
 # What the fork server imports once, so that every worker forked from it starts with it loaded.
 # datasketch too: extract signs each article with it (pipeline.stages.dedup imports it only when
 # signing, so that the pool's owner never pays for it), and its import takes a second of CPU that
-# every worker would pay again; newspaper4k is a fall-back of the extractor chain.
+# every worker would pay again; newspaper4k is a fall-back of the extractor chain. pandas too:
+# pyarrow imports it on a process's first `pa.array` (to recognise pandas inputs), a fifth of a
+# second of CPU in every worker that writes a staged file, which is every worker.
 # pipeline.worker_models loads the models themselves, last, once for all the workers.
 WORKER_MODULES = ("pipeline.stages.extract", "pipeline.stages.enrich", "pipeline.stages.dedup", "pipeline.extract.html",
-                  "pipeline.enrich", "newspaper", "datasketch", "pipeline.worker_models")
+                  "pipeline.enrich", "newspaper", "datasketch", "pandas", "pyarrow.pandas_compat",
+                  "pipeline.worker_models")
 
 ShardStage = Callable[[RunContext, str], Counts]
 

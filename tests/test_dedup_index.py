@@ -137,3 +137,27 @@ def test_a_rerun_date_is_indexed_again_and_a_removed_one_dropped(warehouse):
     assert copies == scanned_copies(wh, TONIGHT, hashes) and {day for _aid, day in copies.values()} == {str(FIRST)}
     assert earlier_signatures(wh, TONIGHT, keys) == scanned_signatures(wh, TONIGHT, keys)
     assert len(earlier_signatures(wh, TONIGHT, keys)) == 1, "only the ferry story is left"
+
+
+def test_a_night_brings_the_index_up_to_date_once_for_both_lookups(tmp_path, monkeypatch):
+    import pipeline.store.dedup_index as dedup_index
+    wh = tmp_path / "wh"
+    assert night(tmp_path, wh, FIRST, {"harbour.txt": HARBOUR})["articles"] == 1
+    calls = []
+    real_refresh = dedup_index.refresh
+
+    def counted(storage, skip=None):
+        calls.append(skip)
+        return real_refresh(storage, skip=skip)
+
+    monkeypatch.setattr(dedup_index, "refresh", counted)
+    summary = night(tmp_path, wh, SECOND, {"harbour-again.txt": HARBOUR, "ferry.txt": FERRY,
+                                           "harbour-update.txt": HARBOUR.replace("two weeks", "ten days")})
+    assert calls == [SECOND], "one refresh, leaving tonight's date out"
+    assert summary["duplicates"] == 1 and summary["articles"] == 2, summary
+    with connect(wh) as con:
+        clusters = dict(con.execute("SELECT location, cluster_id FROM articles WHERE ingest_date = ?",
+                                    [SECOND]).fetchall())
+        first_id = con.execute("SELECT article_id FROM articles WHERE ingest_date = ?", [FIRST]).fetchone()[0]
+    update = next(cluster for location, cluster in clusters.items() if location.endswith("harbour-update.txt"))
+    assert update == first_id, "the update joins the stored story's cluster: the signature lookup ran"

@@ -213,3 +213,17 @@ def test_recover_removes_only_abandoned_staging_areas(tmp_path):
 def test_the_article_record_has_exactly_the_columns_of_the_articles_schema():
     from pipeline.records import ARTICLE_FIELDS
     assert list(ARTICLE_FIELDS) == [c["name"] for c in table_spec("articles")["columns"]]
+
+
+def test_exists_answers_false_only_for_what_is_not_there(tmp_path):
+    storage = Storage.of(tmp_path)
+    (tmp_path / "file").write_text("x")
+    assert storage.exists(str(tmp_path / "file"))
+    assert not storage.exists(str(tmp_path / "missing"))
+    assert not storage.exists(str(tmp_path / "file" / "below-a-file"))
+    # a path that cannot be looked at is an error, not a missing file (root ignores permissions,
+    # so a symlink loop stands for every such path here)
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    with pytest.raises(OSError, match="loop-a"):
+        storage.exists(str(tmp_path / "loop-a"))

@@ -114,15 +114,16 @@ class ClusterIndex:
         return cluster_id
 
 
-def earlier_copies(storage, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
+def earlier_copies(storage, ingest_date, hashes: list[str], refresh_index: bool = True) -> dict[str, tuple[str, str]]:
     """content_hash -> (article_id, ingest_date) for hashes already published on another date (the
     smallest id and the earliest date of its copies), by binary search in the lookup index
-    (pipeline/store/dedup_index.py)."""
+    (pipeline/store/dedup_index.py). `refresh_index=False`: the caller has just refreshed it."""
     from pipeline.store.dedup_index import content_keys, day_number, day_of, refresh, runs
     if not hashes:
         return {}
     storage = Storage.of(storage)
-    refresh(storage, skip=ingest_date)
+    if refresh_index:
+        refresh(storage, skip=ingest_date)
     digests = np.array(sorted(set(hashes)), dtype=object)
     keys = content_keys(digests)
     order = np.argsort(keys, kind="stable")
@@ -139,15 +140,16 @@ def earlier_copies(storage, ingest_date, hashes: list[str]) -> dict[str, tuple[s
     return {digest: (article, str(day_of(day))) for digest, (article, day) in found.items()}
 
 
-def earlier_signatures(storage, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
+def earlier_signatures(storage, ingest_date, keys: np.ndarray, refresh_index: bool = True) -> list[tuple[str, str, bytes]]:
     """Stored signatures (other dates) sharing at least one LSH band key with this batch: the
     articles found by binary search in the lookup index, then only their signatures read, from the
-    partitions they are in."""
+    partitions they are in. `refresh_index=False`: the caller has just refreshed the index."""
     from pipeline.store.dedup_index import connection, day_number, day_of, refresh, relation, runs
     if not len(keys):
         return []
     storage = Storage.of(storage)
-    refresh(storage, skip=ingest_date)
+    if refresh_index:
+        refresh(storage, skip=ingest_date)
     wanted = np.sort(np.asarray(keys, dtype=np.int64))   # searchsorted needs them sorted; repeats do no harm
     tonight, hits = day_number(ingest_date), set()
     for run in runs(storage):
@@ -191,7 +193,10 @@ def run(ctx: RunContext, shard: str | None = None) -> Counts:
     empty = content_hash("")
     hashes = sorted({digest for s in shards for digest in read_column(storage, staging.extracted(s.id), "content_hash")
                      if digest != empty})
-    earlier = earlier_copies(storage, ctx.date, hashes)
+    if hashes:   # the index brought up to the published tables once, for both lookups below
+        from pipeline.store.dedup_index import refresh
+        refresh(storage, skip=ctx.date)
+    earlier = earlier_copies(storage, ctx.date, hashes, refresh_index=False)
     seen_hash: dict[str, str] = {}
     seen_id: set[str] = set()
     kept: dict[str, list[bool]] = {}
@@ -222,7 +227,7 @@ def run(ctx: RunContext, shard: str | None = None) -> Counts:
                 counts["kept"] += 1
 
     wanted = np.unique(np.concatenate(keys)) if keys else np.array([], dtype=np.int64)
-    index = ClusterIndex(earlier_signatures(storage, ctx.date, wanted))
+    index = ClusterIndex(earlier_signatures(storage, ctx.date, wanted, refresh_index=False))
     with StagedTableWriter(storage, staging.dedup_signatures, "article_signatures") as stored:
         for each in shards:
             with StagedTableWriter(storage, staging.deduped(each.id), "articles") as out:

@@ -134,8 +134,15 @@ class Storage:
 
     # looking
     def exists(self, path: str) -> bool:
+        """Whether something is at `path`. Only "not there" answers False: a path that cannot be
+        looked at (permissions, a symlink loop) raises, as pyarrow's filesystem does, rather than
+        passing for missing, which would have a finished shard done again or a table taken for new."""
         if not self.remote:   # without pyarrow's filesystem (see `_pafs`)
-            return os.path.exists(path)
+            try:
+                os.stat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                return False
+            return True
         return self.fs.get_file_info(path).type != _pafs().FileType.NotFound
 
     def is_dir(self, path: str) -> bool:
