@@ -16,7 +16,7 @@ the anchor's start-up, extraction and NER, and the one-worker night's stages (re
 end over the whole process tree, so `plan` holds the workers' start-up and part of Great
 Expectations' import, which runs beside it; the imports before the night are in the total only).
 
-    .venv/bin/python benchmarks/scale.py [--copies 6] [--data DIR]
+    .venv/bin/python benchmarks/scale.py [--copies 6] [--data DIR] [--repeat 3]
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ import json
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -214,7 +215,10 @@ def main() -> None:
     parser.add_argument("--child", choices=("pipeline", "anchor"), help=argparse.SUPPRESS)
     parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the three runs; medians are printed")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     sys.path.insert(0, str(ROOT))
     if args.child == "pipeline":
         print(json.dumps(child_pipeline(args.inputs, args.workers)))
@@ -227,10 +231,25 @@ def main() -> None:
         inputs = Path(tmp) / "inputs"
         inputs.mkdir()
         documents = make_inputs(args.data, args.copies, inputs)
-        runs = {"anchor": measure("anchor", inputs),
-                "1 worker": measure("pipeline", inputs, 1),
-                "2 workers": measure("pipeline", inputs, 2)}
-    print(f"{documents} documents ({args.copies} copies of each page of {args.data})")
+        # Rounds of the three runs in turn, so that a machine's drift (a neighbour's load) falls on
+        # all three alike; each ratio is taken within its round.
+        rounds = []
+        for round_number in range(1, args.repeat + 1):
+            rounds.append({"anchor": measure("anchor", inputs),
+                           "1 worker": measure("pipeline", inputs, 1),
+                           "2 workers": measure("pipeline", inputs, 2)})
+            if args.repeat > 1:
+                print(f"round {round_number}/{args.repeat}: " + ", ".join(
+                    f"{name} {run['seconds']:.1f} s" for name, run in rounds[-1].items()), flush=True)
+    speedups = [(r["2 workers"]["articles"] / r["2 workers"]["seconds"]) / (r["1 worker"]["articles"] / r["1 worker"]["seconds"])
+                for r in rounds]
+    cpu_ratios = [(r["1 worker"]["cpu_s"] / r["1 worker"]["articles"]) / (r["anchor"]["cpu_s"] / r["anchor"]["articles"])
+                  for r in rounds]
+    # the table shows each run's median round (by seconds)
+    runs = {name: sorted((r[name] for r in rounds), key=lambda run: run["seconds"])[(len(rounds) - 1) // 2]
+            for name in rounds[0]}
+    print(f"{documents} documents ({args.copies} copies of each page of {args.data})"
+          + (f", median of {len(rounds)} rounds" if len(rounds) > 1 else ""))
     print(f"{'run':<10} {'articles':>8} {'seconds':>8} {'articles/s':>10} {'CPU s/article':>13} "
           f"{'RSS main MiB':>12} {'RSS worker MiB':>14}")
     for name, run in runs.items():
@@ -238,13 +257,16 @@ def main() -> None:
         cpu = run["cpu_s"] / max(run["articles"], 1)
         print(f"{name:<10} {run['articles']:>8} {run['seconds']:>8.1f} {per_s:>10.2f} {cpu:>13.3f} "
               f"{run['rss_main_mib']:>12.0f} {run['rss_worker_mib']:>14.0f}")
-    one, two, anchor = runs["1 worker"], runs["2 workers"], runs["anchor"]
-    speedup = (two["articles"] / two["seconds"]) / (one["articles"] / one["seconds"])
-    cpu_ratio = (one["cpu_s"] / one["articles"]) / (anchor["cpu_s"] / anchor["articles"])
-    print(f"2 workers / 1 worker (articles/s): {speedup:.2f}x   (target >= 1.8)")
-    print(f"1 worker CPU per article / anchor's: {cpu_ratio:.2f}   (target <= 1.00)")
-    print(f"dedup kept every copy: {one['duplicates'] == 0} (duplicates {one['duplicates']}, "
-          f"rejects {one['rejects']})")
+    one, anchor = runs["1 worker"], runs["anchor"]
+
+    def spread(values: list[float], unit: str = "") -> str:
+        return f"{statistics.median(values):.2f}{unit}" + (
+            f" (rounds: {', '.join(f'{v:.2f}{unit}' for v in values)})" if len(values) > 1 else "")
+
+    print(f"2 workers / 1 worker (articles/s): {spread(speedups, 'x')}   (target >= 1.8)")
+    print(f"1 worker CPU per article / anchor's: {spread(cpu_ratios)}   (target <= 1.00)")
+    print(f"dedup kept every copy: {all(r['1 worker']['duplicates'] == 0 for r in rounds)} "
+          f"(duplicates {one['duplicates']}, rejects {one['rejects']})")
     # Where the CPU goes, per article: the anchor's start-up (interpreter, imports, model) and its
     # two libraries; the pipeline's stages on one worker (plan holds the workers' start-up).
     for name, run in (("anchor", anchor), ("1 worker", one)):
