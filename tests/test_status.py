@@ -51,3 +51,15 @@ def test_owed_counts_pages_unpublished_unfetched_and_due_for_retry(tmp_path):
     assert "3 page(s) fetched but not yet published (re-extracted from the raw store)" in lines
     assert "1 page(s) discovered, not yet fetched (over a night's budget)" in lines
     assert "1 page(s) due for another try: timeout 1" in lines
+
+    # a published page is owed no more; feeds are not pages; the commonest reason comes first, and
+    # a failure with no retry date or no reason is due all the same
+    rows = [UrlState("https://a.example/0", "web", "page", day, status=OK, ingest_date=day, published_on=day),
+            UrlState("https://a.example/feed", "web", "feed", day, status=PENDING),
+            UrlState("https://a.example/slow2", "web", "page", day, status=FAILED, reason="timeout"),
+            UrlState("https://a.example/odd", "web", "page", day, status=FAILED)]
+    save_changes(tmp_path, {r.canonical_url: r for r in rows})
+    lines = owed(Storage.of(tmp_path), date(2026, 11, 26))
+    assert "2 page(s) fetched but not yet published (re-extracted from the raw store)" in lines
+    assert "1 page(s) discovered, not yet fetched (over a night's budget)" in lines
+    assert "3 page(s) due for another try: timeout 2, failed 1" in lines, lines

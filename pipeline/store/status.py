@@ -7,7 +7,6 @@ resumed), a publish to roll forward, and pages fetched or discovered that no nig
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -95,24 +94,21 @@ def table_sizes(storage: Storage) -> list[TableSize]:
 
 def owed(storage: Storage, today: date) -> list[str]:
     """What the next night has to do besides its own new work."""
-    from pipeline.store.url_state import FAILED, OK, PENDING, load_state
+    from pipeline.store.url_state import owed_pages
     lines = []
     for run_id in storage.list(storage.path("_staging")):
         lines.append(f"resume night {run_id} (left part-way; run its date again)")
     for name in storage.list(storage.path("_journal"), ".json"):
         entry = json.loads(storage.read_text(storage.path("_journal", name)))
         lines.append(f"roll forward the publish of run {entry['run_id']} ({entry['ingest_date']})")
-    pages = [row for row in load_state(storage).values() if row.kind == "page"]
-    unpublished = sum(1 for r in pages if r.status == OK and r.published_on is None)
-    pending = sum(1 for r in pages if r.status == PENDING)
-    retries = Counter(r.reason or "failed" for r in pages if r.status == FAILED and r.due(today))
-    if unpublished:
-        lines.append(f"{unpublished} page(s) fetched but not yet published (re-extracted from the raw store)")
-    if pending:
-        lines.append(f"{pending} page(s) discovered, not yet fetched (over a night's budget)")
-    if retries:
-        shown = ", ".join(f"{reason} {n}" for reason, n in retries.most_common())
-        lines.append(f"{sum(retries.values())} page(s) due for another try: {shown}")
+    pages = owed_pages(storage, today)
+    if pages.unpublished:
+        lines.append(f"{pages.unpublished} page(s) fetched but not yet published (re-extracted from the raw store)")
+    if pages.pending:
+        lines.append(f"{pages.pending} page(s) discovered, not yet fetched (over a night's budget)")
+    if pages.retries:
+        shown = ", ".join(f"{reason} {n}" for reason, n in pages.retries)
+        lines.append(f"{sum(n for _reason, n in pages.retries)} page(s) due for another try: {shown}")
     return lines
 
 

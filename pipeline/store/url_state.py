@@ -53,6 +53,7 @@ class UrlState:
     hints: dict[str, Any] = field(default_factory=dict)
 
     def due(self, today: date) -> bool:
+        # `owed_pages` counts the due retries in SQL by the same rule: keep the two alike.
         if self.status == PENDING:
             return True
         return self.status == FAILED and (self.next_retry_at is None or self.next_retry_at <= today)
@@ -149,6 +150,42 @@ def mark_published(warehouse, ingest_date: date) -> int:
             log.info("URL state: another writer committed first; marking again (%d)", attempt)
             time.sleep(0.2 * attempt)
     return 0
+
+
+@dataclass
+class OwedPages:
+    """What the URL state owes later nights, counted for `broadsheet status`."""
+    unpublished: int = 0                 # fetched, not yet in a published night
+    pending: int = 0                     # discovered, not yet fetched
+    retries: list[tuple[str, int]] = field(default_factory=list)   # (reason, pages) due now, most first
+
+
+def owed_pages(warehouse, today: date) -> OwedPages:
+    """Counted by DuckDB over a stream of the table's few needed columns: not loaded row by row
+    into Python, which grew with every URL ever seen. A retry is due as `UrlState.due` says.
+    (Streamed, not registered as a dataset: DuckDB would push its string filters into pyarrow,
+    which has no kernel comparing the table's string_view columns with a string.)"""
+    from pipeline.store.dedup_index import connection
+    table = _table(warehouse)
+    if table is None:
+        return OwedPages()
+    columns = ["kind", "status", "published_on", "reason", "next_retry_at"]
+    with connection() as con:
+        con.register("url_state", table.to_pyarrow_dataset().scanner(columns=columns).to_reader())
+        counted = con.execute(
+            f"SELECT CASE WHEN status = '{OK}' AND published_on IS NULL THEN 'unpublished' "
+            f"WHEN status = '{PENDING}' THEN 'pending' "
+            f"WHEN status = '{FAILED}' AND (next_retry_at IS NULL OR next_retry_at <= ?) THEN 'retry' END AS owed, "
+            f"CASE WHEN status = '{FAILED}' THEN coalesce(reason, 'failed') END AS why, count(*) AS pages "
+            "FROM url_state WHERE kind = 'page' GROUP BY owed, why HAVING owed IS NOT NULL", [today]).fetchall()
+    found = OwedPages()
+    for owed, why, pages in counted:
+        if owed == "retry":
+            found.retries.append((why, int(pages)))
+        else:
+            setattr(found, owed, int(pages))
+    found.retries.sort(key=lambda retry: (-retry[1], retry[0]))
+    return found
 
 
 def save_changes(warehouse, changed: dict[str, UrlState]) -> None:
