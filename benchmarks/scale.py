@@ -165,11 +165,12 @@ def child_pipeline(inputs: Path, workers: int) -> dict:
     tree = TreeUsage()
     started = time.perf_counter()
     stage_cpu: dict[str, float] = {}
-    last = [TreeUsage.cpu_seconds()]
+    last = TreeUsage.cpu_seconds()
 
     def stage_done(stage: str, counts: dict) -> None:
+        nonlocal last
         now = TreeUsage.cpu_seconds()
-        stage_cpu[stage], last[0] = now - last[0], now
+        stage_cpu[stage], last = now - last, now
 
     with tempfile.TemporaryDirectory() as tmp:
         summary = run_all(files_config([str(inputs)]), Path(tmp) / "warehouse", date(2026, 11, 25),

@@ -105,9 +105,9 @@ def _validations(storage: Storage, ingest_date: date) -> list[dict[str, Any]] | 
     found = open_table(storage, VALIDATIONS_TABLE)
     if found is None:
         return None
-    import duckdb
+    from pipeline.store.catalog import memory_connection
     dataset = found.to_pyarrow_dataset()
-    with duckdb.connect(":memory:") as con:
+    with memory_connection() as con:
         con.register("validations", dataset)
         cursor = con.execute(
             'SELECT suite, expectation, "column", severity, success, observed_value, unexpected_count '

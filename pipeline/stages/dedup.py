@@ -114,16 +114,14 @@ class ClusterIndex:
         return cluster_id
 
 
-def earlier_copies(storage, ingest_date, hashes: list[str], refresh_index: bool = True) -> dict[str, tuple[str, str]]:
+def earlier_copies(storage, ingest_date, hashes: list[str]) -> dict[str, tuple[str, str]]:
     """content_hash -> (article_id, ingest_date) for hashes already published on another date (the
     smallest id and the earliest date of its copies), by binary search in the lookup index
-    (pipeline/store/dedup_index.py). `refresh_index=False`: the caller has just refreshed it."""
-    from pipeline.store.dedup_index import content_keys, day_number, day_of, refresh, runs
+    (pipeline/store/dedup_index.py) as the caller's `refresh` left it."""
+    from pipeline.store.dedup_index import content_keys, day_number, day_of, runs
     if not hashes:
         return {}
     storage = Storage.of(storage)
-    if refresh_index:
-        refresh(storage, skip=ingest_date)
     digests = np.array(sorted(set(hashes)), dtype=object)
     keys = content_keys(digests)
     order = np.argsort(keys, kind="stable")
@@ -140,16 +138,15 @@ def earlier_copies(storage, ingest_date, hashes: list[str], refresh_index: bool 
     return {digest: (article, str(day_of(day))) for digest, (article, day) in found.items()}
 
 
-def earlier_signatures(storage, ingest_date, keys: np.ndarray, refresh_index: bool = True) -> list[tuple[str, str, bytes]]:
+def earlier_signatures(storage, ingest_date, keys: np.ndarray) -> list[tuple[str, str, bytes]]:
     """Stored signatures (other dates) sharing at least one LSH band key with this batch: the
-    articles found by binary search in the lookup index, then only their signatures read, from the
-    partitions they are in. `refresh_index=False`: the caller has just refreshed the index."""
-    from pipeline.store.dedup_index import connection, day_number, day_of, refresh, relation, runs
+    articles found by binary search in the lookup index (as the caller's `refresh` left it), then
+    only their signatures read, from the partitions they are in."""
+    from pipeline.store.catalog import memory_connection
+    from pipeline.store.dedup_index import day_number, day_of, relation, runs
     if not len(keys):
         return []
     storage = Storage.of(storage)
-    if refresh_index:
-        refresh(storage, skip=ingest_date)
     wanted = np.sort(np.asarray(keys, dtype=np.int64))   # searchsorted needs them sorted; repeats do no harm
     tonight, hits = day_number(ingest_date), set()
     for run in runs(storage):
@@ -160,7 +157,7 @@ def earlier_signatures(storage, ingest_date, keys: np.ndarray, refresh_index: bo
     if not hits:
         return []
     days = sorted({str(day) for _article, day in hits})
-    with connection() as con:
+    with memory_connection() as con:
         if not relation(con, storage, "article_signatures", days, name="signatures"):
             return []
         found = sorted(hits, key=lambda hit: (hit[1], hit[0]))
@@ -196,7 +193,7 @@ def run(ctx: RunContext, shard: str | None = None) -> Counts:
     if hashes:   # the index brought up to the published tables once, for both lookups below
         from pipeline.store.dedup_index import refresh
         refresh(storage, skip=ctx.date)
-    earlier = earlier_copies(storage, ctx.date, hashes, refresh_index=False)
+    earlier = earlier_copies(storage, ctx.date, hashes)
     seen_hash: dict[str, str] = {}
     seen_id: set[str] = set()
     kept: dict[str, list[bool]] = {}
@@ -227,7 +224,7 @@ def run(ctx: RunContext, shard: str | None = None) -> Counts:
                 counts["kept"] += 1
 
     wanted = np.unique(np.concatenate(keys)) if keys else np.array([], dtype=np.int64)
-    index = ClusterIndex(earlier_signatures(storage, ctx.date, wanted, refresh_index=False))
+    index = ClusterIndex(earlier_signatures(storage, ctx.date, wanted))
     with StagedTableWriter(storage, staging.dedup_signatures, "article_signatures") as stored:
         for each in shards:
             with StagedTableWriter(storage, staging.deduped(each.id), "articles") as out:

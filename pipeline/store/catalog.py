@@ -28,6 +28,12 @@ log = logging.getLogger("broadsheet.store")
 CATALOG_NAME = "broadsheet.duckdb"
 NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
+
+def memory_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection that never fetches an extension from the network (delta-rs
+    reads what DuckDB's extensions would): every DuckDB query of the warehouse starts here."""
+    return duckdb.connect(":memory:", config=NO_DOWNLOADS)
+
 _DUCKDB_TYPES = {
     "string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "float64": "DOUBLE",
     "bool": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMPTZ", "list<string>": "VARCHAR[]",
@@ -85,8 +91,7 @@ def connect(location, as_of: int | datetime | None = None, must_exist: bool = Fa
     storage = Storage.of(location)
     if must_exist and not is_warehouse(storage):
         raise NoWarehouse(f"no warehouse at {storage.uri()} (no tables there yet)")
-    # DuckDB is never to fetch an extension from the network; delta-rs reads what it cannot.
-    con = duckdb.connect(":memory:", config=NO_DOWNLOADS)
+    con = memory_connection()
     for table in TABLES:
         found = open_table(storage, table, as_of) if tables is None or table in tables else None
         if found is None:

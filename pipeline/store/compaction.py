@@ -35,9 +35,9 @@ class CompactionChangedRows(RuntimeError):
 
 def table_checksum(found) -> tuple[int, str]:
     """(rows, checksum) of a Delta table's current version, streamed through DuckDB."""
-    import duckdb
+    from pipeline.store.catalog import memory_connection
     dataset = found.to_pyarrow_dataset()
-    with duckdb.connect() as con:
+    with memory_connection() as con:
         con.register("snapshot", dataset)
         rows, total = con.execute("SELECT count(*), coalesce(sum(hash(snapshot)), 0)::HUGEINT::VARCHAR "
                                   "FROM snapshot").fetchone()

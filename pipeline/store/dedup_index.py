@@ -151,13 +151,6 @@ def relation(con, storage: Storage, table: str, days: list[str], name: str = "t"
     return True
 
 
-def connection():
-    import duckdb
-
-    from pipeline.store.catalog import NO_DOWNLOADS
-    return duckdb.connect(":memory:", config=NO_DOWNLOADS)
-
-
 def _sorted(keys: np.ndarray, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """By key, equal keys in the order given (stable: on two sorted runs back to back, a merge)."""
     order = np.argsort(keys, kind="stable")
@@ -166,7 +159,8 @@ def _sorted(keys: np.ndarray, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def _build(storage: Storage, days: list[str]) -> dict[str, np.ndarray]:
     """The arrays of a run holding the published `days` (the numbering and the join done by DuckDB)."""
-    with connection() as con:
+    from pipeline.store.catalog import memory_connection
+    with memory_connection() as con:
         if relation(con, storage, "articles", days):
             con.execute("CREATE TEMP TABLE a AS SELECT article_id, content_hash, "
                         "(ingest_date - DATE '1970-01-01')::INTEGER AS day, "

@@ -131,12 +131,12 @@ def _reader(storage: Storage, staged: str, table: str | None = None) -> pa.Recor
 def _sorted_reader(storage: Storage, staged: str, schema: pa.Schema, keys: list[str]) -> pa.RecordBatchReader:
     import tempfile
 
-    import duckdb
     import pyarrow as pa
     import pyarrow.dataset as ds
+
+    from pipeline.store.catalog import memory_connection
     spill = tempfile.mkdtemp(prefix="broadsheet-sort-")
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
-                                             "autoload_known_extensions": False})
+    con = memory_connection()
     con.execute(f"SET memory_limit = '{SORT_MEMORY}'")
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = false")

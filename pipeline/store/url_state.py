@@ -165,12 +165,12 @@ def owed_pages(warehouse, today: date) -> OwedPages:
     into Python, which grew with every URL ever seen. A retry is due as `UrlState.due` says.
     (Streamed, not registered as a dataset: DuckDB would push its string filters into pyarrow,
     which has no kernel comparing the table's string_view columns with a string.)"""
-    from pipeline.store.dedup_index import connection
+    from pipeline.store.catalog import memory_connection
     table = _table(warehouse)
     if table is None:
         return OwedPages()
     columns = ["kind", "status", "published_on", "reason", "next_retry_at"]
-    with connection() as con:
+    with memory_connection() as con:
         con.register("url_state", table.to_pyarrow_dataset().scanner(columns=columns).to_reader())
         counted = con.execute(
             f"SELECT CASE WHEN status = '{OK}' AND published_on IS NULL THEN 'unpublished' "
